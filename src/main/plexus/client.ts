@@ -1,0 +1,669 @@
+// The Plexus client.
+//
+// Delivery semantics, in one paragraph: every point is validated (gateway rules), stamped on one
+// clock, and written to a local SQLite log (group commit every few ms) before anything is sent.
+// A point leaves the outbox only when the gateway confirmed it — an HTTP 200 for its full count,
+// or, on the WebSocket, a ping sent after its frame answered with no error frame in between.
+// After a lost connection or a crash, unconfirmed points are sent again: delivery is
+// at-least-once (duplicates are possible and counted as `resent`), never at-most-once. When the
+// buffer cap is reached, the oldest undelivered points are dropped and reported. Video frames
+// are live only: never buffered, dropped (and counted) when they cannot go out at once.
+
+import { join } from 'node:path';
+import { Clock, type ClockInfo } from './clock';
+import { CommandRegistry, type CommandHandler, type CommandOptions, type CommandRecord } from './commands';
+import {
+  AGENT_VERSION,
+  checkSourceId,
+  defaultDataDir,
+  DEFAULT_GATEWAY_URL,
+  deviceWsUrl,
+  ingestUrl,
+  positive,
+  silentLogger,
+  sourceIdFromHostname,
+  type PlexusOptions,
+} from './config';
+import { Delivery } from './delivery';
+import { ClosedError, ConfigError, PlexusError, StorageError, ValidationError, describeValue } from './errors';
+import { TypedEmitter } from './events';
+import { HttpSender } from './http-sender';
+import { effectiveSourceId, installId, lastSourceId, rememberAssigned, rememberSourceId } from './identity';
+import { lockDataDir } from './lock';
+import { Outbox } from './outbox';
+import { defaultRunName, makeRunId, type RunInfo } from './runs';
+import type { StatusInfo } from './status';
+import { Store, type RunRow } from './store';
+import { encodeTags, encodeValue, normalizeTimestamp, PointEncoder, type Tags } from './validate';
+import { encodeVideoMessage, toJpeg, type VideoFrameOptions } from './video';
+
+export interface SendOptions {
+  tags?: Tags;
+  /** Epoch ms (or a Date); default: now on the client's clock. */
+  timestamp?: number | Date;
+}
+
+export interface BatchPoint {
+  metric: string;
+  value: unknown;
+  tags?: Tags;
+  timestamp?: number | Date;
+}
+
+export interface DroppedInfo {
+  reason: 'buffer-full' | 'storage-error' | 'video-not-connected' | 'video-backpressure' | 'video-rate' | 'video-busy';
+  count: number;
+  /** Total dropped for this reason since start. */
+  total: number;
+  cameraId?: string;
+}
+
+export interface VideoResult {
+  sent: boolean;
+  reason?: 'not-connected' | 'backpressure' | 'rate' | 'busy';
+  width?: number;
+  height?: number;
+  bytes?: number;
+}
+
+export interface FlushResult {
+  /** Everything sent before flush() was confirmed by the gateway. */
+  delivered: boolean;
+  /** Points still waiting for delivery. */
+  pending: number;
+}
+
+export interface ClientStats {
+  buffered: number;
+  bufferedBytes: number;
+  stored: number;
+  delivered: number;
+  dropped: number;
+  resent: number;
+  quarantined: number;
+  lastSeq: number;
+  confirmedSeq: number;
+  video: { sent: number; dropped: number; cameras: Record<string, { sent: number; dropped: number }> };
+}
+
+export interface PlexusEvents {
+  status: StatusInfo;
+  clock: ClockInfo;
+  'source-id': { previous: string; current: string; via: 'ws' | 'http' };
+  dropped: DroppedInfo;
+  quarantined: { seq: number; line: string; reason: string; total: number };
+  error: PlexusError;
+  /** A group commit made points durable, up to and including `upToSeq`. */
+  stored: { upToSeq: number; count: number };
+  delivered: { upToSeq: number; count: number; via: 'ws' | 'http' };
+  command: CommandRecord;
+  run: { kind: 'start' | 'end'; run: RunInfo };
+}
+
+/** Pending points beyond which send() commits at once instead of waiting for the timer. */
+const COMMIT_NOW_AT = 20_000;
+/** With a failing disk, pending points beyond this are dropped (and reported), not kept in RAM. */
+const PENDING_HARD_CAP = 1_000_000;
+
+export class Plexus extends TypedEmitter<PlexusEvents> {
+  readonly dataDir: string;
+  readonly installId: string;
+  private readonly store: Store;
+  private readonly outbox: Outbox;
+  private readonly clockImpl: Clock;
+  private readonly encoder = new PointEncoder();
+  private readonly commands: CommandRegistry;
+  private readonly delivery: Delivery;
+  private readonly releaseLock: () => void;
+  private readonly startedMono = performance.now();
+  private readonly commitIntervalMs: number;
+  private readonly logger;
+  private readonly cameras = new Map<string, string>();
+  private readonly platform: string;
+  private readonly agentVersion: string;
+  private readonly sensors: unknown;
+  private requestedSourceId: string;
+  private apiKey: string | null;
+  private commitTimer: ReturnType<typeof setTimeout> | null = null;
+  private storageRetryMs = 0;
+  private run: RunInfo | null = null;
+  private runTags: Tags | undefined;
+  private runTagsJson = '';
+  private runFirstSeq = 0;
+  private flushWaiters: Array<{ seq: number; resolve: () => void }> = [];
+  private closing: Promise<void> | null = null;
+  private droppedTotals = new Map<DroppedInfo['reason'], number>();
+  private video = { sent: 0, dropped: 0, cameras: {} as Record<string, { sent: number; dropped: number }> };
+  private encoding = new Set<string>();
+
+  constructor(options: PlexusOptions = {}) {
+    super();
+    const env = process.env;
+    this.logger = options.logger ?? silentLogger;
+    const transport = options.transport ?? 'ws';
+    if (transport !== 'ws' && transport !== 'http')
+      throw new ConfigError(`transport must be 'ws' or 'http', got ${describeValue(transport)}`);
+    const gatewayUrl = options.gatewayUrl ?? env.PLEXUS_GATEWAY_URL ?? DEFAULT_GATEWAY_URL;
+    const http = new HttpSender({
+      url: ingestUrl(gatewayUrl),
+      timeoutMs: positive('httpTimeoutMs', options.httpTimeoutMs, 30_000),
+    });
+    const wsUrl = deviceWsUrl(
+      options.gatewayWsUrl ?? env.PLEXUS_GATEWAY_WS_URL,
+      options.gatewayUrl ?? env.PLEXUS_GATEWAY_URL,
+    );
+    const key = options.apiKey === undefined ? env.PLEXUS_API_KEY : options.apiKey;
+    this.apiKey = key ? key : null;
+    const buf = options.buffer ?? {};
+    this.commitIntervalMs = positive('buffer.commitIntervalMs', buf.commitIntervalMs, 5);
+    this.platform = options.platform ?? 'plexus-bench';
+    this.agentVersion = options.agentVersion ?? AGENT_VERSION;
+    this.sensors = options.sensors;
+    for (const c of options.cameras ?? []) this.cameras.set(c.camera_id, c.video_type ?? 'normal');
+
+    this.dataDir = options.dataDir ?? defaultDataDir();
+    this.releaseLock = lockDataDir(this.dataDir);
+    try {
+      this.store = new Store(join(this.dataDir, 'buffer.db'), buf.durability ?? 'process');
+    } catch (e) {
+      this.releaseLock();
+      throw e;
+    }
+    this.installId = installId(this.store, env);
+    this.requestedSourceId = checkSourceId(options.sourceId ?? lastSourceId(this.store) ?? sourceIdFromHostname());
+    rememberSourceId(this.store, this.requestedSourceId);
+    this.outbox = new Outbox(this.store, {
+      maxPoints: positive('buffer.maxPoints', buf.maxPoints, 10_000_000),
+      maxBytes: positive('buffer.maxBytes', buf.maxBytes, 2 * 1024 ** 3),
+      retainPoints: positive('buffer.retainPoints', buf.retainPoints, 0, true),
+      retainBytes: positive('buffer.retainBytes', buf.retainBytes, 0, true),
+      memBytes: 16 * 1024 * 1024,
+    });
+    const last = this.store.lastClock();
+    this.clockImpl = new Clock(last ? { offsetMs: last.offsetMs, uncertaintyMs: last.uncertaintyMs } : undefined);
+    this.closeInterruptedRuns();
+
+    this.commands = new CommandRegistry(
+      (msg) => this.delivery.sendControl(msg),
+      (rec) => this.emit('command', rec),
+      () => Math.round(this.clockImpl.now()),
+    );
+    for (const [name, c] of Object.entries(options.commands ?? {})) this.commands.register(name, c.handler, c);
+
+    this.delivery = new Delivery(
+      {
+        wsUrl,
+        http,
+        transport,
+        apiKey: this.apiKey,
+        sourceId: effectiveSourceId(this.store, this.requestedSourceId),
+        connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, 15_000),
+        resyncIntervalMs: positive('resyncIntervalMs', options.resyncIntervalMs, 3_600_000, true),
+        heartbeatIntervalMs: positive('heartbeatIntervalMs', options.heartbeatIntervalMs, 30_000),
+        authRetryMs: positive('authRetryMs', options.authRetryMs, 300_000),
+        conflictEvictions: positive('conflictEvictions', options.conflictEvictions, 3),
+        reconnect: options.reconnect ?? {},
+        httpRetry: options.httpRetry ?? {},
+        logger: this.logger,
+      },
+      this.outbox,
+      {
+        authMessage: (sourceId, apiKey) => this.authMessage(sourceId, apiKey),
+        onAuthenticated: (reply) => {
+          const info = this.clockImpl.sync(reply);
+          this.store.insertClock({
+            at: info.syncedAt ?? reply.serverTimeMs,
+            offsetMs: info.offsetMs,
+            uncertaintyMs: info.uncertaintyMs,
+            rttMs: info.rttMs,
+            source: 'gateway',
+          });
+          this.emit('clock', info);
+        },
+        onSourceIdAssigned: (assigned, via) => this.adoptSourceId(assigned, via),
+        onConfirmed: (count, via) => {
+          this.emit('delivered', { upToSeq: this.outbox.confirmedSeq, count, via });
+          this.afterCursorMoved();
+        },
+        onQuarantined: (seq, line, reason) => {
+          this.logger.error(`point ${seq} quarantined: ${reason}`);
+          this.emit('quarantined', { seq, line, reason, total: this.outbox.counts.quarantined });
+          this.emit(
+            'error',
+            new ValidationError(
+              'gateway.rejected',
+              line,
+              `the gateway rejected point ${seq}; it is kept in quarantine: ${reason}`,
+            ),
+          );
+          this.afterCursorMoved();
+        },
+        onCommand: (msg) => this.commands.handle(msg),
+        onStatus: (info) => this.emit('status', info),
+        onError: (err) => this.emit('error', err),
+        uptimeSeconds: () => Math.round((performance.now() - this.startedMono) / 1000),
+        agentVersion: this.agentVersion,
+      },
+    );
+    // Start on the next tick so callers can subscribe to the first status event.
+    queueMicrotask(() => {
+      if (!this.closing) this.delivery.start();
+    });
+  }
+
+  // ── identity and configuration ────────────────────────────────────────────────────────
+
+  /** The name this device uses on the platform now (may be one the gateway assigned). */
+  get sourceId(): string {
+    return this.delivery.sourceId;
+  }
+
+  /** Change the API key (null = local only). A new key ships the backlog. */
+  setApiKey(key: string | null): void {
+    this.assertOpen();
+    this.apiKey = key ? key : null;
+    this.delivery.setApiKey(this.apiKey);
+  }
+
+  /** Rename this device. A new name is a new source on the platform. */
+  setSourceId(id: string): void {
+    this.assertOpen();
+    this.requestedSourceId = checkSourceId(id);
+    rememberSourceId(this.store, id);
+    this.delivery.setSourceId(effectiveSourceId(this.store, id));
+  }
+
+  private adoptSourceId(assigned: string, via: 'ws' | 'http'): void {
+    const previous = this.requestedSourceId;
+    rememberAssigned(this.store, previous, assigned);
+    this.logger.info(`gateway assigned source id ${assigned} (asked for ${previous}); using it from now on`);
+    this.emit('source-id', { previous, current: assigned, via });
+  }
+
+  private authMessage(sourceId: string, apiKey: string): Record<string, unknown> {
+    const msg: Record<string, unknown> = {
+      type: 'device_auth',
+      api_key: apiKey,
+      source_id: sourceId,
+      platform: this.platform,
+      agent_version: this.agentVersion,
+      install_id: this.installId,
+      commands: this.commands.advertised(),
+    };
+    if (this.cameras.size > 0)
+      msg.cameras = [...this.cameras].map(([camera_id, video_type]) => ({ camera_id, video_type }));
+    if (this.sensors !== undefined) msg.sensors = this.sensors;
+    return msg;
+  }
+
+  // ── sending ───────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Record one value. Numbers are metrics; strings, booleans, objects and arrays are events.
+   * Throws a ValidationError naming the rule when the point would be refused by the gateway.
+   * Returns the point's sequence number in the local log.
+   */
+  send(metric: string, value: unknown, opts?: SendOptions): number {
+    this.assertOpen();
+    const metricJson = this.encoder.metricJson(metric);
+    const [cls, valueJson] = encodeValue(value, false);
+    return this.append(cls, metricJson, valueJson, opts);
+  }
+
+  /** Record an event: `data` is its value (string ≤ 256 bytes, number, bool, or object/array ≤ 4 KiB of JSON). */
+  event(name: string, data: unknown = true, opts?: SendOptions): number {
+    this.assertOpen();
+    const metricJson = this.encoder.metricJson(name);
+    const [, valueJson] = encodeValue(data, true);
+    return this.append('event', metricJson, valueJson, opts);
+  }
+
+  /**
+   * Record many points at once — all or none: if any point is invalid, nothing is recorded.
+   * They share one timestamp unless a point gives its own; `opts.tags` apply to every point
+   * (a point's own tags win). Accepts an array of points or a `{ metric: value }` object.
+   * Returns the sequence number of the last point (the batch's are consecutive).
+   */
+  sendBatch(points: BatchPoint[] | Record<string, unknown>, opts: SendOptions = {}): number {
+    this.assertOpen();
+    if (points === null || typeof points !== 'object') {
+      throw new ValidationError(
+        'batch.type',
+        points,
+        `sendBatch takes an array of points or an object of metric → value, got ${describeValue(points)}`,
+      );
+    }
+    const list: BatchPoint[] = Array.isArray(points)
+      ? points
+      : Object.entries(points).map(([metric, value]) => ({ metric, value }));
+    const ts =
+      opts.timestamp !== undefined ? normalizeTimestamp(opts.timestamp, 'batch: ') : Math.round(this.clockImpl.now());
+    const encoded: Array<{ line: string; bytes: number }> = [];
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i];
+      const where = `points[${i}]: `;
+      if (!p || typeof p !== 'object')
+        throw new ValidationError(
+          'batch.point',
+          p,
+          `${where}each point must be an object { metric, value, tags?, timestamp? }, got ${describeValue(p)}`,
+        );
+      const metricJson = this.encoder.metricJson(p.metric, where);
+      const [cls, valueJson] = encodeValue(p.value, false, where);
+      const pts = p.timestamp !== undefined ? normalizeTimestamp(p.timestamp, where) : ts;
+      const tags = p.tags !== undefined || opts.tags !== undefined ? { ...opts.tags, ...p.tags } : undefined;
+      const tagsJson = this.tagsJson(tags, where);
+      encoded.push(this.encoder.encode(cls, metricJson, valueJson, pts, tagsJson));
+    }
+    let seq = this.outbox.lastSeq;
+    for (const e of encoded) seq = this.appendEncoded(e.line, e.bytes);
+    return seq;
+  }
+
+  private tagsJson(tags: unknown, where = ''): string {
+    if (tags === undefined) return this.runTagsJson;
+    return encodeTags(tags, this.runTags, where);
+  }
+
+  private append(cls: 'metric' | 'event', metricJson: string, valueJson: string, opts?: SendOptions): number {
+    const ts = opts?.timestamp !== undefined ? normalizeTimestamp(opts.timestamp) : Math.round(this.clockImpl.now());
+    const tagsJson = this.tagsJson(opts?.tags);
+    const e = this.encoder.encode(cls, metricJson, valueJson, ts, tagsJson);
+    return this.appendEncoded(e.line, e.bytes);
+  }
+
+  private appendEncoded(line: string, bytes: number): number {
+    if (this.storageRetryMs > 0 && this.outbox.pendingCount >= PENDING_HARD_CAP) {
+      this.countDropped('storage-error', 1);
+      return -1;
+    }
+    const seq = this.outbox.append(line, bytes);
+    if (this.run) this.run.points++;
+    if (this.outbox.pendingCount >= COMMIT_NOW_AT && this.storageRetryMs === 0) this.commitNow();
+    else if (!this.commitTimer) this.commitTimer = setTimeout(() => this.commitNow(), this.commitIntervalMs);
+    return seq;
+  }
+
+  private commitNow(): void {
+    if (this.commitTimer) {
+      clearTimeout(this.commitTimer);
+      this.commitTimer = null;
+    }
+    let r;
+    try {
+      r = this.outbox.commit();
+      this.storageRetryMs = 0;
+    } catch (e) {
+      // Disk full, file removed, I/O error: keep the points in RAM and try again, slower each time.
+      this.storageRetryMs = Math.min(5000, Math.max(100, this.storageRetryMs * 2));
+      this.emit(
+        'error',
+        new StorageError(
+          `cannot write the buffer (${(e as Error).message}); ${this.outbox.pendingCount} points held in memory, retrying in ${this.storageRetryMs} ms`,
+        ),
+      );
+      if (!this.closing || this.outbox.pendingCount > 0)
+        this.commitTimer = setTimeout(() => this.commitNow(), this.storageRetryMs);
+      return;
+    }
+    if (!r) return;
+    if (r.count > 0) this.emit('stored', { upToSeq: r.firstSeq + r.count - 1, count: r.count });
+    if (r.dropped > 0) {
+      this.logger.warn(`buffer full: dropped the ${r.dropped} oldest undelivered points`);
+      this.countDropped('buffer-full', r.dropped);
+      this.afterCursorMoved();
+    }
+    this.delivery.notify();
+  }
+
+  private countDropped(reason: DroppedInfo['reason'], count: number, cameraId?: string): void {
+    const total = (this.droppedTotals.get(reason) ?? 0) + count;
+    this.droppedTotals.set(reason, total);
+    const info: DroppedInfo = { reason, count, total };
+    if (cameraId !== undefined) info.cameraId = cameraId;
+    this.emit('dropped', info);
+  }
+
+  private afterCursorMoved(): void {
+    const c = this.outbox.confirmedSeq;
+    if (this.flushWaiters.length > 0) {
+      const ready = this.flushWaiters.filter((w) => w.seq <= c);
+      this.flushWaiters = this.flushWaiters.filter((w) => w.seq > c);
+      for (const w of ready) w.resolve();
+    }
+    // Persist the cursor soon even if no new points arrive.
+    if (!this.commitTimer && !this.closing)
+      this.commitTimer = setTimeout(() => this.commitNow(), this.commitIntervalMs);
+  }
+
+  // ── runs ──────────────────────────────────────────────────────────────────────────────
+
+  /** Start a named run; every point from now on carries `tags.run_id`. Ends an active run first. */
+  startRun(name?: string): RunInfo {
+    this.assertOpen();
+    if (this.run) this.endRun();
+    const now = Math.round(this.clockImpl.now());
+    const runName = name?.trim() || defaultRunName(now);
+    if (Buffer.byteLength(runName) > 200)
+      throw new ValidationError('run.name', runName, 'run name must be at most 200 bytes');
+    let id = makeRunId(runName, now);
+    while (this.store.getRun(id)) id = `${id}-${Math.floor(Math.random() * 1e4)}`;
+    this.commitNow();
+    this.runFirstSeq = this.outbox.lastSeq + 1;
+    this.store.insertRun(id, runName, now, this.runFirstSeq);
+    this.run = { id, name: runName, startedAt: now, endedAt: null, points: 0 };
+    this.runTags = { run_id: id };
+    this.runTagsJson = JSON.stringify(this.runTags);
+    this.event('run.start', { name: runName }, { timestamp: now });
+    this.emit('run', { kind: 'start', run: { ...this.run } });
+    return { ...this.run };
+  }
+
+  /** End the active run (no-op when none); returns it. */
+  endRun(): RunInfo | null {
+    this.assertOpen();
+    return this.finishRun();
+  }
+
+  private finishRun(): RunInfo | null {
+    const run = this.run;
+    if (!run) return null;
+    const now = Math.round(this.clockImpl.now());
+    const [, endJson] = encodeValue(
+      { name: run.name, points: run.points + 1, duration_s: Math.round((now - run.startedAt) / 100) / 10 },
+      true,
+    );
+    this.append('event', this.encoder.metricJson('run.end'), endJson, { timestamp: now });
+    this.run = null;
+    this.runTags = undefined;
+    this.runTagsJson = '';
+    run.endedAt = now;
+    this.commitNow();
+    this.store.endRun(run.id, now, this.outbox.lastSeq, run.points);
+    this.emit('run', { kind: 'end', run: { ...run } });
+    return { ...run };
+  }
+
+  /** Run `fn` inside a run that ends when it settles (also when it throws). */
+  async withRun<T>(name: string, fn: (run: RunInfo) => T | Promise<T>): Promise<T> {
+    const run = this.startRun(name);
+    try {
+      return await fn(run);
+    } finally {
+      if (this.run?.id === run.id && !this.closing) this.endRun();
+    }
+  }
+
+  currentRun(): RunInfo | null {
+    return this.run ? { ...this.run } : null;
+  }
+
+  /** Past and current runs, newest first. */
+  runs(limit = 1000): RunRow[] {
+    return this.store.listRuns(limit);
+  }
+
+  private closeInterruptedRuns(): void {
+    // A run still open in the log was cut short by a crash: close it where the log ends.
+    for (const r of this.store.openRuns()) {
+      const last = this.outbox.storedSeq;
+      this.store.endRun(r.id, Date.now(), last, Math.max(0, last - r.firstSeq + 1));
+    }
+  }
+
+  // ── commands ──────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Handle a remote command. The gateway gets `ack` before the handler runs, then its return
+   * value as `result`, or its thrown error as `error`. Advertised on the next connect.
+   * Returns the function that unregisters it.
+   */
+  onCommand(name: string, handler: CommandHandler, opts?: CommandOptions): () => void {
+    return this.commands.register(name, handler, opts);
+  }
+
+  /** Handle commands that no named handler claims (default: answered "unknown command"). */
+  setCommandFallback(handler: CommandHandler | null, opts?: CommandOptions): void {
+    this.commands.setFallback(handler, opts);
+  }
+
+  // ── video ─────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Send one video frame, live. JPEG bytes pass through; PNG/WebP/BMP/… and raw pixels are
+   * encoded to JPEG. Not connected, backpressure or rate limit → dropped and counted (video is
+   * never buffered). Invalid input rejects with a ValidationError.
+   */
+  async sendVideoFrame(frame: Uint8Array, cameraId = 'camera:0', opts: VideoFrameOptions = {}): Promise<VideoResult> {
+    this.assertOpen();
+    if (typeof cameraId !== 'string' || cameraId.length === 0 || Buffer.byteLength(cameraId) > 255) {
+      throw new ValidationError(
+        'video.camera_id',
+        cameraId,
+        `camera id must be 1–255 bytes, got ${describeValue(cameraId)}`,
+      );
+    }
+    const ts = opts.timestamp !== undefined ? normalizeTimestamp(opts.timestamp) : Math.round(this.clockImpl.now());
+    const cam = (this.video.cameras[cameraId] ??= { sent: 0, dropped: 0 });
+    if (!this.cameras.has(cameraId)) this.cameras.set(cameraId, 'normal');
+    const drop = (reason: NonNullable<VideoResult['reason']>): VideoResult => {
+      cam.dropped++;
+      this.video.dropped++;
+      this.countDropped(
+        `video-${reason === 'not-connected' ? 'not-connected' : reason}` as DroppedInfo['reason'],
+        1,
+        cameraId,
+      );
+      return { sent: false, reason };
+    };
+    if (!this.delivery.connected) return drop('not-connected');
+    // One encode per camera at a time: a frame arriving meanwhile is dropped, not queued.
+    if (this.encoding.has(cameraId)) return drop('busy');
+    this.encoding.add(cameraId);
+    let jpeg;
+    try {
+      jpeg = await toJpeg(frame, opts);
+    } finally {
+      this.encoding.delete(cameraId);
+    }
+    const msg = encodeVideoMessage(this.sourceId, cameraId, jpeg.width, jpeg.height, ts, jpeg.data);
+    const r = this.delivery.sendVideo(msg);
+    if (r !== 'sent') return drop(r === 'closed' ? 'not-connected' : r);
+    cam.sent++;
+    this.video.sent++;
+    return { sent: true, width: jpeg.width, height: jpeg.height, bytes: jpeg.data.length };
+  }
+
+  // ── state ─────────────────────────────────────────────────────────────────────────────
+
+  /** Undelivered points (durable or about to be). */
+  bufferSize(): number {
+    return this.outbox.size;
+  }
+
+  bufferBytes(): number {
+    return this.outbox.sizeBytes;
+  }
+
+  status(): StatusInfo {
+    return this.delivery.status();
+  }
+
+  clock(): ClockInfo {
+    return this.clockImpl.get();
+  }
+
+  /** Now on the client's clock (epoch ms): what an SDK-picked timestamp would be. */
+  now(): number {
+    return this.clockImpl.now();
+  }
+
+  stats(): ClientStats {
+    const c = this.outbox.counts;
+    return {
+      buffered: this.outbox.size,
+      bufferedBytes: this.outbox.sizeBytes,
+      stored: c.stored,
+      delivered: c.delivered,
+      dropped: c.dropped,
+      resent: c.resent,
+      quarantined: c.quarantined,
+      lastSeq: this.outbox.lastSeq,
+      confirmedSeq: this.outbox.confirmedSeq,
+      video: { sent: this.video.sent, dropped: this.video.dropped, cameras: structuredClone(this.video.cameras) },
+    };
+  }
+
+  /** Write pending points to disk now; resolves with the highest durable sequence number. */
+  persisted(): Promise<number> {
+    this.commitNow();
+    return Promise.resolve(this.outbox.storedSeq);
+  }
+
+  /**
+   * Write everything to disk, then wait until the gateway confirmed every point recorded so far
+   * (at most `timeoutMs`, default 10 s). Never throws for network trouble: the result says.
+   */
+  async flush(opts: { timeoutMs?: number } = {}): Promise<FlushResult> {
+    this.commitNow();
+    const target = this.outbox.lastSeq;
+    if (this.outbox.confirmedSeq >= target) return { delivered: true, pending: this.outbox.size };
+    if (!this.apiKey) return { delivered: false, pending: this.outbox.size };
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.flushWaiters.push({ seq: target, resolve })),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    return { delivered: this.outbox.confirmedSeq >= target, pending: this.outbox.size };
+  }
+
+  /** End an active run, flush (at most `timeoutMs`, default 5 s), close the connection and the buffer. */
+  close(opts: { timeoutMs?: number } = {}): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.resolve(); // let `closing` be set first: send() now throws ClosedError
+      if (this.run) this.finishRun();
+      try {
+        await this.flush({ timeoutMs: opts.timeoutMs ?? 5000 });
+      } finally {
+        this.commands.abortAll();
+        await this.delivery.stop();
+        if (this.commitTimer) clearTimeout(this.commitTimer);
+        this.commitTimer = null;
+        try {
+          this.outbox.commit();
+        } catch (e) {
+          this.emit('error', new StorageError(`could not write the last points on close: ${(e as Error).message}`));
+        }
+        this.store.close();
+        this.releaseLock();
+      }
+    })();
+    return this.closing;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new ClosedError();
+  }
+}

@@ -1,0 +1,137 @@
+// Options, environment and defaults (protocol §1), resolved once and checked early: a bad
+// option is a ConfigError at construction, not a mystery later.
+
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from './errors';
+import { SOURCE_ID_RE, SOURCE_ID_RULE } from './limits';
+import type { CommandOptions } from './commands';
+
+export const DEFAULT_GATEWAY_URL = 'https://plexus-gateway.fly.dev';
+export const DEFAULT_GATEWAY_WS_URL = 'wss://plexus-gateway.fly.dev';
+export const AGENT_VERSION = '0.1.0';
+
+export interface BufferOptions {
+  /** Undelivered points kept at most (default 10,000,000). Beyond it the oldest are dropped and reported. */
+  maxPoints?: number;
+  /** Undelivered bytes kept at most (default 2 GiB). */
+  maxBytes?: number;
+  /** Delivered points kept in the local log for runs and export (default 0: deleted once confirmed). */
+  retainPoints?: number;
+  retainBytes?: number;
+  /** 'process' (default) survives a killed process; 'power' also a power cut (fsync per commit, slower). */
+  durability?: 'process' | 'power';
+  /** Group-commit interval in ms (default 5). */
+  commitIntervalMs?: number;
+}
+
+export interface PlexusOptions {
+  /** API key; default PLEXUS_API_KEY. No key (or null) = local only: everything is recorded, nothing is sent. */
+  apiKey?: string | null;
+  /** This device's name on the platform; default: the last one used in dataDir, else derived from the host name. */
+  sourceId?: string;
+  /** HTTP base URL; default PLEXUS_GATEWAY_URL or the Plexus cloud. */
+  gatewayUrl?: string;
+  /** WebSocket URL; default PLEXUS_GATEWAY_WS_URL, else derived from gatewayUrl, else the Plexus cloud. */
+  gatewayWsUrl?: string;
+  /** 'ws' (default; HTTP fallback when the socket is unavailable) or 'http' (HTTP only). */
+  transport?: 'ws' | 'http';
+  /** Where the buffer and identity live; default ~/.plexus. */
+  dataDir?: string;
+  /** Shown to dashboards (device_auth.platform). */
+  platform?: string;
+  agentVersion?: string;
+  /** Cameras announced in device_auth; cameras used with sendVideoFrame are added automatically. */
+  cameras?: Array<{ camera_id: string; video_type?: string }>;
+  /** Sensors announced in device_auth (free-form, shown to dashboards). */
+  sensors?: unknown;
+  buffer?: BufferOptions;
+  /** Planned reconnect to re-sync the clock, ms (default 1 h; 0 = never). */
+  resyncIntervalMs?: number;
+  /** Heartbeat interval, ms (default 30 s). */
+  heartbeatIntervalMs?: number;
+  /** Reconnect backoff (default 1 s × 2ⁿ, cap 60 s, ±25 %). */
+  reconnect?: { baseMs?: number; capMs?: number; jitter?: number };
+  /** HTTP retry backoff (default 1 s × 2ⁿ, cap 30 s, ±25 %). */
+  httpRetry?: { baseMs?: number; capMs?: number; jitter?: number };
+  /** After the gateway refused the key, try again this often (default 5 min) — or at once on setApiKey(). */
+  authRetryMs?: number;
+  /** Handshake + authentication timeout (default 15 s). */
+  connectTimeoutMs?: number;
+  /** HTTP request timeout (default 30 s). */
+  httpTimeoutMs?: number;
+  /** Evictions within a minute, each soon after auth, that mean a name conflict (default 3). */
+  conflictEvictions?: number;
+  /** Commands to register up front (same as calling onCommand). */
+  commands?: Record<string, { handler: (params: Record<string, unknown>) => unknown } & CommandOptions>;
+  logger?: Logger;
+}
+
+export interface Logger {
+  debug(msg: string): void;
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+function checkUrl(name: string, value: string, protocols: string[]): URL {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL: ${JSON.stringify(value)}`);
+  }
+  if (!protocols.includes(u.protocol)) {
+    throw new ConfigError(
+      `${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return u;
+}
+
+/** HTTP base → /ingest URL. */
+export function ingestUrl(base: string): string {
+  const u = checkUrl('gatewayUrl', base, ['http:', 'https:']);
+  u.pathname = `${u.pathname.replace(/\/+$/, '')}/ingest`;
+  return u.toString();
+}
+
+/** WS URL: `/ws/device` is appended when the URL has no path. */
+export function deviceWsUrl(wsUrl: string | undefined, httpBase: string | undefined): string {
+  let raw = wsUrl;
+  if (!raw && httpBase) raw = httpBase.replace(/^http/, 'ws');
+  raw ??= DEFAULT_GATEWAY_WS_URL;
+  const u = checkUrl('gatewayWsUrl', raw, ['ws:', 'wss:']);
+  if (u.pathname === '' || u.pathname === '/') u.pathname = '/ws/device';
+  return u.toString();
+}
+
+/** A default name from the host name, made to fit the source id rule. */
+export function sourceIdFromHostname(host = hostname()): string {
+  let s = host
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[-_]+/, '')
+    .slice(0, 50);
+  if (s.length < 2) s = `bench-${s || 'device'}`;
+  return SOURCE_ID_RE.test(s) ? s : 'bench-device';
+}
+
+export function checkSourceId(id: string): string {
+  if (!SOURCE_ID_RE.test(id)) throw new ConfigError(`sourceId ${JSON.stringify(id)} ${SOURCE_ID_RULE}`);
+  return id;
+}
+
+export function defaultDataDir(): string {
+  return join(homedir(), '.plexus');
+}
+
+export function positive(name: string, v: number | undefined, dflt: number, allowZero = false): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+    throw new ConfigError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(v)}`);
+  }
+  return v;
+}

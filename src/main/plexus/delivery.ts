@@ -1,0 +1,600 @@
+// Delivery: the WebSocket connection loop, the HTTP fallback and the pump that moves batches
+// from the outbox to whichever transport is up — one batch at a time, confirmed before the next.
+//
+// Outcomes of a batch and what happens:
+//   confirmed (pong with no error frame / HTTP 200 with the full count) → cursor advances
+//   INVALID_MESSAGE / HTTP 400   → split in halves until the bad point is alone, quarantine it
+//   RATE_LIMITED / short count   → wait, send the same batch again
+//   HTTP 413                     → split, send the halves
+//   connection lost / 5xx / net  → rewind to the cursor, retry with backoff (at-least-once)
+//   HTTP 401/403, WS key refused → stop sending, keep everything, status auth-failed
+
+import { Backoff } from './backoff';
+import { AuthError, ConfigError, TransportError, type PlexusError } from './errors';
+import type { HttpSender } from './http-sender';
+import { LIMITS } from './limits';
+import type { Batch, Outbox } from './outbox';
+import { sliceBatch } from './outbox';
+import { Signal } from './signal';
+import { describeStatus, type Status, type StatusInfo } from './status';
+import { sleep, WsSession, type AuthReply, type FrameOutcome } from './ws-session';
+import type { Logger } from './config';
+
+const FRAME_OVERHEAD = '{"type":"telemetry","points":[]}'.length;
+const WS_MAX_BYTES = LIMITS.wsMessageBytes - FRAME_OVERHEAD - 1024; // stay clearly under 1 MiB
+const HTTP_MAX_BYTES = 4 * 1024 * 1024;
+/** After a pong (or an HTTP answer), wait this long before the next telemetry message. */
+const MIN_GAP_MS = 1;
+/** A connection cut (1006) this soon after auth may be an eviction by a same-named device. */
+const EVICTION_WINDOW_MS = 60_000;
+/** A connection that lasts this long clears a suspected name conflict. */
+const CONFLICT_CLEAR_MS = 150_000;
+
+export interface DeliveryOptions {
+  wsUrl: string;
+  http: HttpSender;
+  transport: 'ws' | 'http';
+  apiKey: string | null;
+  sourceId: string;
+  connectTimeoutMs: number;
+  resyncIntervalMs: number;
+  heartbeatIntervalMs: number;
+  authRetryMs: number;
+  conflictEvictions: number;
+  reconnect: { baseMs?: number; capMs?: number; jitter?: number };
+  httpRetry: { baseMs?: number; capMs?: number; jitter?: number };
+  logger: Logger;
+}
+
+export interface DeliveryHooks {
+  /** The device_auth message for a new connection. */
+  authMessage(sourceId: string, apiKey: string): Record<string, unknown>;
+  onAuthenticated(reply: AuthReply): void;
+  /** The gateway named us differently than we asked. */
+  onSourceIdAssigned(assigned: string, via: 'ws' | 'http'): void;
+  onConfirmed(count: number, via: 'ws' | 'http'): void;
+  onQuarantined(seq: number, line: string, reason: string): void;
+  onCommand(msg: Record<string, unknown>): void;
+  onStatus(info: StatusInfo): void;
+  onError(err: PlexusError): void;
+  uptimeSeconds(): number;
+  agentVersion: string;
+}
+
+interface QueuedControl {
+  msg: Record<string, unknown>;
+  expiresAt: number;
+}
+
+export class Delivery {
+  private session: WsSession | null = null;
+  private stopped = false;
+  private readonly wake = new Signal();
+  private readonly wsWake = new Signal();
+  private readonly wsBackoff: Backoff;
+  private readonly httpBackoff: Backoff;
+  private wsState: 'idle' | 'connecting' | 'open' | 'down' = 'idle';
+  /** A connection attempt failed since the last good session: the socket is unavailable, use HTTP. */
+  private wsUnavailable = false;
+  private httpState: 'unknown' | 'ok' | 'failing' = 'unknown';
+  private httpRetryAt = 0;
+  private wsRetryAt = 0;
+  private authFailed: string | null = null;
+  private authRetryAt = 0;
+  private lastError: string | null = null;
+  private evictions: number[] = [];
+  private conflict = false;
+  private resyncDue = false;
+  private plannedClose = false;
+  private retry: Batch[] = [];
+  private control: QueuedControl[] = [];
+  private controlTimer: ReturnType<typeof setTimeout> | null = null;
+  private timers: Array<ReturnType<typeof setTimeout> | ReturnType<typeof setInterval>> = [];
+  private loops: Promise<void>[] = [];
+  private lastStatusKey = '';
+  private started = false;
+
+  constructor(
+    private opts: DeliveryOptions,
+    private readonly outbox: Outbox,
+    private readonly hooks: DeliveryHooks,
+  ) {
+    this.wsBackoff = new Backoff({ baseMs: 1000, capMs: 60_000, jitter: 0.25, ...opts.reconnect });
+    this.httpBackoff = new Backoff({ baseMs: 1000, capMs: 30_000, jitter: 0.25, ...opts.httpRetry });
+  }
+
+  get sourceId(): string {
+    return this.opts.sourceId;
+  }
+
+  get connected(): boolean {
+    return this.session?.open ?? false;
+  }
+
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.loops.push(this.pumpLoop());
+    this.loops.push(this.wsLoop());
+    this.updateStatus();
+  }
+
+  /** New data was committed, or something else the loops should look at. */
+  notify(): void {
+    this.wake.notify();
+  }
+
+  setApiKey(key: string | null): void {
+    this.opts = { ...this.opts, apiKey: key };
+    this.authFailed = null;
+    this.httpState = 'unknown';
+    this.httpRetryAt = 0;
+    this.httpBackoff.reset();
+    this.wsBackoff.reset();
+    this.restartConnection();
+  }
+
+  setSourceId(id: string): void {
+    this.opts = { ...this.opts, sourceId: id };
+    this.conflict = false;
+    this.evictions = [];
+    this.restartConnection();
+  }
+
+  /** Drop the current connection (if any) and connect again now. */
+  restartConnection(): void {
+    this.wsRetryAt = 0;
+    this.authRetryAt = 0;
+    if (this.session) {
+      this.plannedClose = true;
+      this.session.close(true);
+    }
+    this.wsWake.notify();
+    this.wake.notify();
+    this.updateStatus();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    if (this.controlTimer) clearTimeout(this.controlTimer);
+    this.session?.close(true);
+    this.wake.notify();
+    this.wsWake.notify();
+    await Promise.race([Promise.all(this.loops), sleep(3000)]);
+    this.updateStatus();
+  }
+
+  /** Queue a control-tier message (command results); sent when connected, in order. */
+  sendControl(msg: Record<string, unknown>, ttlMs = 300_000): void {
+    this.control.push({ msg, expiresAt: Date.now() + ttlMs });
+    this.flushControl();
+  }
+
+  sendVideo(data: Buffer): 'sent' | 'backpressure' | 'rate' | 'closed' {
+    if (!this.session?.open) return 'closed';
+    return this.session.sendVideo(data);
+  }
+
+  // ── status ────────────────────────────────────────────────────────────────────────────
+
+  private currentStatus(): { status: Status; transport: 'ws' | 'http' | null; retryAt: number | null } {
+    const now = Date.now();
+    if (this.stopped) return { status: 'closed', transport: null, retryAt: null };
+    if (!this.opts.apiKey) return { status: 'local-only', transport: null, retryAt: null };
+    if (this.authFailed) return { status: 'auth-failed', transport: null, retryAt: this.authRetryAt };
+    const wsOpen = this.wsState === 'open' && this.connected;
+    if (this.conflict)
+      return { status: 'name-conflict', transport: wsOpen ? 'ws' : null, retryAt: wsOpen ? null : this.wsRetryAt };
+    if (wsOpen) return { status: 'connected', transport: 'ws', retryAt: null };
+    if (this.httpState === 'ok') {
+      return {
+        status: this.opts.transport === 'http' ? 'connected' : 'http-fallback',
+        transport: 'http',
+        retryAt: null,
+      };
+    }
+    if (
+      this.httpState === 'unknown' &&
+      (this.wsState === 'connecting' || this.wsState === 'idle') &&
+      this.lastError === null
+    ) {
+      return { status: 'connecting', transport: null, retryAt: null };
+    }
+    const retryAt = Math.min(this.wsRetryAt || Infinity, this.httpRetryAt || Infinity);
+    return { status: 'offline', transport: null, retryAt: Number.isFinite(retryAt) && retryAt > now ? retryAt : null };
+  }
+
+  updateStatus(): void {
+    const s = this.currentStatus();
+    const detail = s.status === 'auth-failed' ? this.authFailed : s.status === 'connected' ? null : this.lastError;
+    const key = `${s.status}|${s.transport}|${detail}|${this.opts.sourceId}`;
+    if (key === this.lastStatusKey) return;
+    this.lastStatusKey = key;
+    const retryInMs = s.retryAt ? Math.max(0, s.retryAt - Date.now()) : null;
+    this.hooks.onStatus({
+      status: s.status,
+      transport: s.transport,
+      detail,
+      retryInMs,
+      sourceId: this.opts.sourceId,
+      message: describeStatus(s.status, {
+        sourceId: this.opts.sourceId,
+        buffered: this.outbox.size,
+        transport: s.transport,
+        retryInMs,
+      }),
+    });
+  }
+
+  /** Status with a fresh message (buffer counts change without a status change). */
+  status(): StatusInfo {
+    const s = this.currentStatus();
+    const retryInMs = s.retryAt ? Math.max(0, s.retryAt - Date.now()) : null;
+    return {
+      status: s.status,
+      transport: s.transport,
+      detail: s.status === 'auth-failed' ? this.authFailed : s.status === 'connected' ? null : this.lastError,
+      retryInMs,
+      sourceId: this.opts.sourceId,
+      message: describeStatus(s.status, {
+        sourceId: this.opts.sourceId,
+        buffered: this.outbox.size,
+        transport: s.transport,
+        retryInMs,
+      }),
+    };
+  }
+
+  private fail(err: PlexusError): void {
+    this.lastError = err.message;
+    this.opts.logger.warn(err.message);
+    this.hooks.onError(err);
+  }
+
+  // ── WebSocket connection loop ─────────────────────────────────────────────────────────
+
+  private async wsLoop(): Promise<void> {
+    while (!this.stopped) {
+      const key = this.opts.apiKey;
+      if (!key || this.opts.transport !== 'ws') {
+        this.wsState = 'idle';
+        await this.wsWake.wait();
+        continue;
+      }
+      if (this.authFailed) {
+        const wait = this.authRetryAt - Date.now();
+        if (wait > 0) {
+          await this.wsWake.wait(wait);
+          continue;
+        }
+      }
+      if (this.wsRetryAt > Date.now()) {
+        await this.wsWake.wait(this.wsRetryAt - Date.now());
+        continue;
+      }
+      this.wsState = 'connecting';
+      this.updateStatus();
+      const sourceId = this.opts.sourceId;
+      let session: WsSession;
+      try {
+        session = await WsSession.connect(
+          {
+            url: this.opts.wsUrl,
+            auth: this.hooks.authMessage(sourceId, key),
+            timeoutMs: this.opts.connectTimeoutMs,
+            pongTimeoutMs: Math.max(10_000, this.opts.connectTimeoutMs),
+            minGapMs: MIN_GAP_MS,
+            keepaliveMs: 15_000,
+          },
+          {
+            onMessage: (m) => this.onSessionMessage(m),
+            onStrayError: (m) => this.opts.logger.warn(`gateway error frame: ${JSON.stringify(m)}`),
+            onClose: () => {
+              this.wsWake.notify();
+              this.wake.notify();
+            },
+          },
+        );
+      } catch (e) {
+        if (this.stopped) break;
+        this.wsState = 'down';
+        this.wsUnavailable = true;
+        if (e instanceof AuthError) {
+          this.authFailed = e.message;
+          this.authRetryAt = Date.now() + this.opts.authRetryMs;
+          this.fail(e);
+        } else {
+          this.fail(e instanceof ConfigError || e instanceof TransportError ? e : new TransportError(String(e)));
+          this.wsRetryAt = Date.now() + this.wsBackoff.next();
+        }
+        this.wake.notify(); // the pump may fall back to HTTP now
+        this.updateStatus();
+        continue;
+      }
+      if (this.stopped || key !== this.opts.apiKey || sourceId !== this.opts.sourceId) {
+        session.close(true);
+        continue;
+      }
+      await this.runSession(session);
+    }
+    this.wsState = 'idle';
+  }
+
+  private async runSession(session: WsSession): Promise<void> {
+    this.session = session;
+    this.wsUnavailable = false;
+    this.authFailed = null;
+    this.lastError = null;
+    this.plannedClose = false;
+    this.resyncDue = false;
+    this.wsState = 'open';
+    this.hooks.onAuthenticated(session.reply);
+    if (session.reply.sourceId !== this.opts.sourceId) {
+      this.opts = { ...this.opts, sourceId: session.reply.sourceId };
+      this.hooks.onSourceIdAssigned(session.reply.sourceId, 'ws');
+    }
+    if (!this.conflict) this.wsBackoff.reset();
+    const heartbeat = (): void => {
+      session.sendControl({
+        type: 'heartbeat',
+        source_id: this.opts.sourceId,
+        agent_version: this.hooks.agentVersion,
+        uptime_s: this.hooks.uptimeSeconds(),
+      });
+    };
+    heartbeat();
+    const hb = setInterval(heartbeat, this.opts.heartbeatIntervalMs);
+    const timers: Array<ReturnType<typeof setTimeout>> = [hb];
+    if (this.opts.resyncIntervalMs > 0) {
+      timers.push(
+        setTimeout(() => {
+          // A planned reconnect re-syncs the clock; the pump finishes its batch first.
+          this.resyncDue = true;
+          this.wake.notify();
+        }, this.opts.resyncIntervalMs),
+      );
+    }
+    const clearConflict = setTimeout(() => {
+      if (this.conflict) {
+        this.conflict = false;
+        this.evictions = [];
+        this.wsBackoff.reset();
+        this.updateStatus();
+      }
+    }, CONFLICT_CLEAR_MS);
+    timers.push(clearConflict);
+    this.timers.push(...timers);
+    this.flushControl();
+    this.wake.notify();
+    this.updateStatus();
+
+    const info = await session.closed;
+    for (const t of timers) clearTimeout(t);
+    this.timers = this.timers.filter((t) => !timers.includes(t));
+    this.session = null;
+    this.wsState = 'down';
+    this.wake.notify();
+    if (this.stopped) return;
+    if (this.plannedClose) {
+      this.plannedClose = false;
+      this.updateStatus();
+      return; // reconnect at once
+    }
+    const now = Date.now();
+    if (info.code === 1006 && info.authenticatedForMs < EVICTION_WINDOW_MS) {
+      // Cut without a close frame soon after auth: what an eviction by a same-named device looks like.
+      this.evictions = this.evictions.filter((t) => now - t < 60_000);
+      this.evictions.push(now);
+      if (this.evictions.length >= this.opts.conflictEvictions && !this.conflict) {
+        this.conflict = true;
+        this.fail(
+          new TransportError(
+            `another device is connected as ${this.opts.sourceId}: the gateway keeps cutting this connection (${this.evictions.length} times within a minute)`,
+          ),
+        );
+      }
+    }
+    if (!this.conflict) this.lastError = `connection lost (code ${info.code})`;
+    if (info.code === 1013) this.lastError = 'gateway degraded (its queue is unavailable)';
+    this.wsRetryAt = now + this.wsBackoff.next();
+    this.updateStatus();
+  }
+
+  private onSessionMessage(m: Record<string, unknown>): void {
+    if (m.type === 'typed_command') this.hooks.onCommand(m);
+    else this.opts.logger.debug(`gateway message ignored: ${String(m.type)}`);
+  }
+
+  private flushControl(): void {
+    if (this.controlTimer) return;
+    const s = this.session;
+    while (this.control.length > 0 && s?.open) {
+      const head = this.control[0]!;
+      if (head.expiresAt < Date.now()) {
+        this.control.shift();
+        continue;
+      }
+      if (!s.sendControl(head.msg)) {
+        this.controlTimer = setTimeout(
+          () => {
+            this.controlTimer = null;
+            this.flushControl();
+          },
+          Math.max(5, s.controlBucket.waitMs()),
+        );
+        return;
+      }
+      this.control.shift();
+    }
+  }
+
+  // ── the pump ──────────────────────────────────────────────────────────────────────────
+
+  private pickTransport(): 'ws' | 'http' | null {
+    if (!this.opts.apiKey || this.authFailed) return null;
+    if (this.session?.open && this.wsState === 'open') {
+      if (this.resyncDue) {
+        this.resyncDue = false;
+        this.plannedClose = true;
+        this.session.close(true);
+        return null;
+      }
+      return 'ws';
+    }
+    // After a dropped session the WebSocket gets one reconnect first; HTTP takes over once a
+    // connection attempt has failed (the socket is unavailable: proxy, outage, refused upgrade).
+    const httpAllowed = this.opts.transport === 'http' || (this.wsState !== 'open' && this.wsUnavailable);
+    if (httpAllowed && this.httpRetryAt <= Date.now()) return 'http';
+    return null;
+  }
+
+  private async pumpLoop(): Promise<void> {
+    while (!this.stopped) {
+      const via = this.pickTransport();
+      if (!via) {
+        const waitHttp = this.httpRetryAt - Date.now();
+        await this.wake.wait(waitHttp > 0 ? waitHttp : undefined);
+        continue;
+      }
+      const batch =
+        this.retry.pop() ??
+        this.outbox.takeBatch(LIMITS.pointsPerMessage, via === 'ws' ? WS_MAX_BYTES : HTTP_MAX_BYTES);
+      if (!batch) {
+        await this.wake.wait();
+        continue;
+      }
+      try {
+        if (via === 'ws') await this.sendWs(batch);
+        else await this.sendHttp(batch);
+      } catch (e) {
+        // A bug in our own code must not stop delivery for good.
+        this.outbox.rewind();
+        this.retry = [];
+        this.fail(new TransportError(`delivery error: ${(e as Error).message}`));
+        await sleep(1000);
+      }
+    }
+  }
+
+  private async sendWs(batch: Batch): Promise<void> {
+    const session = this.session;
+    if (!session) {
+      this.retry.push(batch);
+      return;
+    }
+    const frame = `{"type":"telemetry","points":[${batch.lines.join(',')}]}`;
+    const outcome: FrameOutcome = await session.sendFrame(frame);
+    switch (outcome.kind) {
+      case 'ok':
+        this.confirm(batch, 'ws');
+        return;
+      case 'invalid':
+        this.splitOrQuarantine(batch, `gateway rejected the frame: ${outcome.detail}`);
+        return;
+      case 'rate-limited':
+        this.opts.logger.warn('gateway rate-limited a telemetry frame; slowing down');
+        this.retry.push(batch);
+        await sleep(250);
+        return;
+      case 'lost':
+        this.outbox.rewind();
+        this.retry = [];
+        return;
+    }
+  }
+
+  private lastHttpAt = 0;
+
+  private async sendHttp(batch: Batch): Promise<void> {
+    const key = this.opts.apiKey;
+    if (!key) return;
+    const gap = this.lastHttpAt + MIN_GAP_MS - performance.now();
+    if (gap > 0) await sleep(gap);
+    const res = await this.opts.http.send(batch.lines, this.opts.sourceId, key);
+    this.lastHttpAt = performance.now();
+    switch (res.kind) {
+      case 'ok': {
+        this.httpState = 'ok';
+        this.httpBackoff.reset();
+        if (this.lastError && !this.connected) this.lastError = null;
+        if (res.sourceId && res.sourceId !== this.opts.sourceId) {
+          this.opts = { ...this.opts, sourceId: res.sourceId };
+          this.hooks.onSourceIdAssigned(res.sourceId, 'http');
+        }
+        this.confirm(batch, 'http');
+        this.updateStatus();
+        return;
+      }
+      case 'short':
+        // The gateway's per-source ceiling dropped the request's points: send them again.
+        this.retry.push(batch);
+        return;
+      case 'invalid':
+        this.splitOrQuarantine(batch, `gateway answered ${res.status}: ${res.detail}`);
+        return;
+      case 'too-large':
+        if (batch.seqs.length > 1) this.pushHalves(batch);
+        else this.quarantine(batch, `gateway answered 413 for a single point: ${res.detail}`);
+        return;
+      case 'auth':
+        this.outbox.rewind();
+        this.retry = [];
+        this.authFailed = `gateway refused the API key (HTTP ${res.status}: ${res.detail})`;
+        this.authRetryAt = Date.now() + this.opts.authRetryMs;
+        this.httpState = 'unknown';
+        this.fail(new AuthError(this.authFailed));
+        this.updateStatus();
+        this.scheduleAuthRetry();
+        return;
+      case 'retry':
+        this.outbox.rewind();
+        this.retry = [];
+        this.httpState = 'failing';
+        this.httpRetryAt = Date.now() + this.httpBackoff.next();
+        this.fail(new TransportError(res.detail));
+        this.updateStatus();
+        return;
+    }
+  }
+
+  private scheduleAuthRetry(): void {
+    const t = setTimeout(() => {
+      if (this.authFailed && Date.now() >= this.authRetryAt) {
+        this.authFailed = null;
+        this.wsWake.notify();
+        this.wake.notify();
+        this.updateStatus();
+      }
+    }, this.opts.authRetryMs);
+    t.unref?.();
+    this.timers.push(t);
+  }
+
+  private confirm(batch: Batch, via: 'ws' | 'http'): void {
+    this.outbox.confirm(batch);
+    this.hooks.onConfirmed(batch.seqs.length, via);
+  }
+
+  private pushHalves(batch: Batch): void {
+    const mid = batch.seqs.length >> 1;
+    // The retry list is a stack: push the second half first so the first goes first.
+    this.retry.push(sliceBatch(batch, mid, batch.seqs.length), sliceBatch(batch, 0, mid));
+  }
+
+  private splitOrQuarantine(batch: Batch, reason: string): void {
+    if (batch.seqs.length > 1) {
+      this.pushHalves(batch);
+      return;
+    }
+    this.quarantine(batch, reason);
+  }
+
+  private quarantine(batch: Batch, reason: string): void {
+    const seq = batch.seqs[0]!;
+    const line = batch.lines[0]!;
+    this.outbox.quarantine(seq, line, reason);
+    this.hooks.onQuarantined(seq, line, reason);
+  }
+}

@@ -1,0 +1,34 @@
+// Device identity: an install id generated once per data dir (PLEXUS_INSTALL_ID wins), and the
+// source id, including a name the gateway assigned instead of the one we asked for.
+
+import { randomUUID } from 'node:crypto';
+import type { Store } from './store';
+
+export function installId(store: Store, env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.PLEXUS_INSTALL_ID?.trim();
+  if (fromEnv) return fromEnv;
+  let id = store.getMeta('install_id');
+  if (!id) {
+    id = randomUUID().replace(/-/g, '');
+    store.setMeta('install_id', id);
+  }
+  return id;
+}
+
+/** The name to ask for: the one the gateway assigned last time we asked for `requested`, if any. */
+export function effectiveSourceId(store: Store, requested: string): string {
+  return store.getMeta(`assigned:${requested}`) ?? requested;
+}
+
+/** Remember that asking for `requested` got us `assigned`. */
+export function rememberAssigned(store: Store, requested: string, assigned: string): void {
+  store.setMeta(`assigned:${requested}`, assigned);
+}
+
+export function lastSourceId(store: Store): string | undefined {
+  return store.getMeta('source_id');
+}
+
+export function rememberSourceId(store: Store, id: string): void {
+  store.setMeta('source_id', id);
+}

@@ -1,0 +1,30 @@
+// The Plexus client: public surface. Nothing here knows about Electron, React or the devices.
+export { Plexus } from './client';
+export type {
+  SendOptions,
+  BatchPoint,
+  DroppedInfo,
+  VideoResult,
+  FlushResult,
+  ClientStats,
+  PlexusEvents,
+} from './client';
+export type { PlexusOptions, BufferOptions, Logger } from './config';
+export { DEFAULT_GATEWAY_URL, DEFAULT_GATEWAY_WS_URL } from './config';
+export type { Status, StatusInfo } from './status';
+export type { ClockInfo, ClockSource } from './clock';
+export type { CommandHandler, CommandOptions, CommandContext, CommandRecord, CommandParam } from './commands';
+export type { RunInfo } from './runs';
+export type { RunRow } from './store';
+export type { VideoFrameOptions, RawPixels } from './video';
+export type { Tags, PointValue } from './validate';
+export {
+  PlexusError,
+  ValidationError,
+  ConfigError,
+  AuthError,
+  TransportError,
+  StorageError,
+  ClosedError,
+} from './errors';
+export { LIMITS, SOURCE_ID_RE, SOURCE_ID_RULE } from './limits';

@@ -1,0 +1,407 @@
+// The outbox: group commit into the SQLite log, and the delivery cursor over it.
+//
+//   append() ──▶ pending (RAM, a few ms) ──commit()──▶ blocks (SQLite) ──takeBatch()──▶ transport
+//                                                            ▲                              │
+//                                                            └────────── confirm() ◀────────┘
+//
+// Sequence numbers only grow. `confirmedSeq` is the delivery cursor: every point at or below it
+// was confirmed by the gateway (or dropped/quarantined and reported). Confirmations arrive in
+// order because the transport has one batch in flight at a time, so a single cursor suffices.
+// The cursor is persisted with each commit; after a crash the few points confirmed since the
+// last commit are sent again (at-least-once, counted as `resent`).
+
+import type { Store } from './store';
+
+export interface OutboxLimits {
+  /** Undelivered points kept at most; beyond it the oldest undelivered are dropped. */
+  maxPoints: number;
+  /** Undelivered bytes kept at most. */
+  maxBytes: number;
+  /** Delivered points kept for local use (runs, export). 0 = delete once confirmed. */
+  retainPoints: number;
+  retainBytes: number;
+  /** Committed points kept in RAM for sending without reading them back from disk. */
+  memBytes: number;
+}
+
+/** Points handed to a transport as one frame or request. Parallel arrays, in seq order. */
+export interface Batch {
+  seqs: number[];
+  lines: string[];
+  lineBytes: number[];
+  /** Sum of lineBytes. */
+  bytes: number;
+}
+
+interface Block {
+  firstSeq: number;
+  lines: string[];
+  bytes: number[];
+  total: number;
+}
+
+export interface CommitResult {
+  firstSeq: number;
+  count: number;
+  /** Undelivered points dropped by the cap during this commit. */
+  dropped: number;
+}
+
+function toBlock(firstSeq: number, body: string): Block {
+  const lines = body.split('\n');
+  const total = Buffer.byteLength(body) - (lines.length - 1);
+  // Pure ASCII (the common case): a line's byte length is its string length.
+  const ascii = total === body.length - (lines.length - 1);
+  const bytes = ascii ? lines.map((l) => l.length) : lines.map((l) => Buffer.byteLength(l));
+  return { firstSeq, lines, bytes, total };
+}
+
+const lastSeqOf = (b: Block): number => b.firstSeq + b.lines.length - 1;
+
+export function sliceBatch(b: Batch, from: number, to: number): Batch {
+  const lineBytes = b.lineBytes.slice(from, to);
+  return {
+    seqs: b.seqs.slice(from, to),
+    lines: b.lines.slice(from, to),
+    lineBytes,
+    bytes: lineBytes.reduce((a, x) => a + x, 0),
+  };
+}
+
+export class Outbox {
+  /** Seq the next committed point will get. */
+  private nextSeq = 1;
+  private confirmed = 0;
+  private persistedConfirmed = 0;
+  /** Highest seq handed to a transport since the last rewind. */
+  private sent = 0;
+  /** Highest seq ever handed to a transport (to count resends). */
+  private sentEver = 0;
+
+  private pendingLines: string[] = [];
+  private pendingBytes: number[] = [];
+  private pendingTotal = 0;
+
+  /** Committed blocks kept in RAM, contiguous up to nextSeq − 1. */
+  private mem: Block[] = [];
+  private memTotal = 0;
+  /** Blocks read back from SQLite for a backlog that is not (or no longer) in RAM. */
+  private readAhead: Block[] = [];
+
+  private readonly quarantined = new Set<number>();
+
+  private undeliveredPoints = 0;
+  private undeliveredBytes = 0;
+  private logPoints = 0;
+  private logBytes = 0;
+
+  /** Counters for reporting. */
+  readonly counts = { stored: 0, delivered: 0, dropped: 0, resent: 0, quarantined: 0 };
+
+  constructor(
+    private readonly store: Store,
+    private readonly limits: OutboxLimits,
+  ) {
+    const t = store.totals();
+    const metaNext = Number(store.getMeta('next_seq') ?? 1);
+    this.nextSeq = Math.max(metaNext, t.maxSeq + 1);
+    this.confirmed = this.persistedConfirmed = Number(store.getMeta('confirmed_seq') ?? 0);
+    this.sent = this.sentEver = this.confirmed;
+    for (const s of store.quarantinedAfter(this.confirmed)) this.quarantined.add(s);
+    const u = store.undelivered(this.confirmed);
+    this.undeliveredPoints = Math.max(0, u.points - this.quarantined.size);
+    this.undeliveredBytes = u.bytes;
+    this.logPoints = t.points;
+    this.logBytes = t.bytes;
+    this.counts.quarantined = store.quarantineCount();
+  }
+
+  /** Add a validated point; returns its sequence number. Durable after the next commit(). */
+  append(line: string, bytes: number): number {
+    const seq = this.nextSeq + this.pendingLines.length;
+    this.pendingLines.push(line);
+    this.pendingBytes.push(bytes);
+    this.pendingTotal += bytes;
+    return seq;
+  }
+
+  get pendingCount(): number {
+    return this.pendingLines.length;
+  }
+
+  /** Highest seq that is durable on disk. */
+  get storedSeq(): number {
+    return this.nextSeq - 1;
+  }
+
+  /** Highest seq appended so far (committed or not). */
+  get lastSeq(): number {
+    return this.nextSeq + this.pendingLines.length - 1;
+  }
+
+  get confirmedSeq(): number {
+    return this.confirmed;
+  }
+
+  /** Undelivered points, including those not yet committed. */
+  get size(): number {
+    return this.undeliveredPoints + this.pendingLines.length;
+  }
+
+  get sizeBytes(): number {
+    return this.undeliveredBytes + this.pendingTotal;
+  }
+
+  /** Whether committed points wait to be handed to a transport. */
+  get hasUnsent(): boolean {
+    return this.sent < this.nextSeq - 1;
+  }
+
+  /** Whether commit() has anything to write. */
+  get dirty(): boolean {
+    return this.pendingLines.length > 0 || this.confirmed !== this.persistedConfirmed;
+  }
+
+  /**
+   * Group commit: write pending points as one block, persist the cursor, apply the caps.
+   * Throws StorageError-worthy exceptions from SQLite; the pending points are then kept.
+   */
+  commit(): CommitResult | null {
+    if (!this.dirty) return null;
+    const n = this.pendingLines.length;
+    const firstSeq = this.nextSeq;
+    const lines = this.pendingLines;
+    const bytes = this.pendingBytes;
+    const total = this.pendingTotal;
+    let dropped = 0;
+    this.store.transaction(() => {
+      if (n > 0) {
+        this.store.insertBlock(firstSeq, n, total, lines.join('\n'));
+        this.store.setMeta('next_seq', firstSeq + n);
+      }
+      // Counters move inside the transaction so the caps see the new block.
+      this.undeliveredPoints += n;
+      this.undeliveredBytes += total;
+      this.logPoints += n;
+      this.logBytes += total;
+      try {
+        dropped = this.enforceCaps(firstSeq + n);
+        this.pruneDelivered();
+        if (this.confirmed !== this.persistedConfirmed) this.store.setMeta('confirmed_seq', this.confirmed);
+      } catch (e) {
+        this.undeliveredPoints -= n;
+        this.undeliveredBytes -= total;
+        this.logPoints -= n;
+        this.logBytes -= total;
+        throw e;
+      }
+    });
+    this.persistedConfirmed = this.confirmed;
+    if (n > 0) {
+      this.nextSeq = firstSeq + n;
+      this.pendingLines = [];
+      this.pendingBytes = [];
+      this.pendingTotal = 0;
+      this.counts.stored += n;
+      this.mem.push({ firstSeq, lines, bytes, total });
+      this.memTotal += total;
+      this.trimMem();
+    }
+    return { firstSeq, count: n, dropped };
+  }
+
+  /** Drop the oldest undelivered blocks while over the cap. Runs inside commit's transaction. */
+  private enforceCaps(nextSeq: number): number {
+    const { maxPoints, maxBytes } = this.limits;
+    if (this.undeliveredPoints <= maxPoints && this.undeliveredBytes <= maxBytes) return 0;
+    // Drop down to 95 % so the cap is not hit again on the very next commit.
+    const targetPoints = Math.floor(maxPoints * 0.95);
+    const targetBytes = Math.floor(maxBytes * 0.95);
+    let dropped = 0;
+    while (this.undeliveredPoints > targetPoints || this.undeliveredBytes > targetBytes) {
+      const metas = this.store.undeliveredBlockMeta(this.confirmed, 256);
+      if (metas.length === 0) break;
+      for (const m of metas) {
+        if (this.undeliveredPoints <= targetPoints && this.undeliveredBytes <= targetBytes) break;
+        const last = m.firstSeq + m.n - 1;
+        if (last >= nextSeq) break;
+        const undeliveredPart = m.n - Math.max(0, this.confirmed - m.firstSeq + 1);
+        this.store.deleteBlock(m.firstSeq);
+        this.logPoints -= m.n;
+        this.logBytes -= m.bytes;
+        this.undeliveredPoints -= undeliveredPart;
+        this.undeliveredBytes -= Math.round((m.bytes * undeliveredPart) / m.n);
+        dropped += undeliveredPart;
+        this.confirmed = Math.max(this.confirmed, last);
+      }
+    }
+    this.undeliveredPoints = Math.max(0, this.undeliveredPoints);
+    this.undeliveredBytes = Math.max(0, this.undeliveredBytes);
+    this.sent = Math.max(this.sent, this.confirmed);
+    this.dropFromMemory(this.confirmed);
+    this.counts.dropped += dropped;
+    return dropped;
+  }
+
+  /** Remove delivered blocks beyond what is retained for local use. */
+  private pruneDelivered(): void {
+    const { retainPoints, retainBytes } = this.limits;
+    if (retainPoints === 0 && retainBytes === 0) {
+      const r = this.store.deleteDeliveredUpTo(this.confirmed);
+      this.logPoints -= r.points;
+      this.logBytes -= r.bytes;
+      return;
+    }
+    const over = (): boolean =>
+      this.logPoints - this.undeliveredPoints > retainPoints || this.logBytes - this.undeliveredBytes > retainBytes;
+    while (over()) {
+      const metas = this.store.deliveredBlockMeta(this.confirmed, 256);
+      if (metas.length === 0) return;
+      for (const m of metas) {
+        if (!over()) return;
+        this.store.deleteBlock(m.firstSeq);
+        this.logPoints -= m.n;
+        this.logBytes -= m.bytes;
+      }
+    }
+  }
+
+  private trimMem(): void {
+    this.dropFromMemory(this.confirmed);
+    while (this.memTotal > this.limits.memBytes && this.mem.length > 1) {
+      const b = this.mem.shift()!;
+      this.memTotal -= b.total;
+    }
+  }
+
+  private dropFromMemory(upToSeq: number): void {
+    while (this.mem.length > 0 && lastSeqOf(this.mem[0]!) <= upToSeq) {
+      this.memTotal -= this.mem.shift()!.total;
+    }
+    while (this.readAhead.length > 0 && lastSeqOf(this.readAhead[0]!) <= upToSeq) this.readAhead.shift();
+  }
+
+  /** The block holding `seq`, or the first one after it; null when nothing is committed there. */
+  private blockFor(seq: number): Block | null {
+    if (seq >= this.nextSeq) return null;
+    const mem = this.mem;
+    if (mem.length > 0 && seq >= mem[0]!.firstSeq) {
+      let lo = 0;
+      let hi = mem.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (mem[mid]!.firstSeq <= seq) lo = mid;
+        else hi = mid - 1;
+      }
+      const b = mem[lo]!;
+      return seq <= lastSeqOf(b) ? b : (mem[lo + 1] ?? null);
+    }
+    // Not in RAM: read the backlog from SQLite, a few blocks at a time.
+    while (this.readAhead.length > 0 && lastSeqOf(this.readAhead[0]!) < seq) this.readAhead.shift();
+    if (this.readAhead.length === 0) {
+      const at = this.store.blockAt(seq);
+      const rows = at && at.firstSeq + at.n > seq ? [at] : [];
+      rows.push(...this.store.blocksAfter(rows[0]?.firstSeq ?? seq - 1, 16));
+      for (const r of rows) {
+        if (mem.length > 0 && r.firstSeq >= mem[0]!.firstSeq) break;
+        this.readAhead.push(toBlock(r.firstSeq, r.body));
+      }
+    }
+    const first = this.readAhead[0];
+    if (first) return first;
+    return mem[0] ?? null;
+  }
+
+  /**
+   * The next points to send, from the cursor: at most `maxPoints` and at most `maxBytes` of
+   * point JSON plus one separator per point. Null when everything committed was handed out.
+   */
+  takeBatch(maxPoints: number, maxBytes: number): Batch | null {
+    const seqs: number[] = [];
+    const lines: string[] = [];
+    const lineBytes: number[] = [];
+    let bytes = 0;
+    let used = 0; // bytes plus one separator per point: what the frame will really hold
+    let seq = this.sent + 1;
+    let full = false;
+    while (!full) {
+      const blk = this.blockFor(seq);
+      if (!blk) {
+        // Nothing is committed at or after seq (dropped by the cap): skip the gap.
+        seq = Math.max(seq, this.nextSeq);
+        break;
+      }
+      if (blk.firstSeq > seq) seq = blk.firstSeq;
+      const n = blk.lines.length;
+      for (let i = seq - blk.firstSeq; i < n; i++) {
+        if (this.quarantined.size > 0 && this.quarantined.has(seq)) {
+          seq++;
+          continue;
+        }
+        const b = blk.bytes[i]!;
+        if (seqs.length >= maxPoints || used + b + 1 > maxBytes) {
+          full = true;
+          break;
+        }
+        seqs.push(seq);
+        lines.push(blk.lines[i]!);
+        lineBytes.push(b);
+        bytes += b;
+        used += b + 1;
+        seq++;
+      }
+    }
+    this.sent = Math.max(this.sent, seq - 1);
+    if (seqs.length === 0) return null;
+    const last = seqs[seqs.length - 1]!;
+    if (seqs[0]! <= this.sentEver) {
+      // Points handed out before (a rewind after a lost connection): the gateway may see them twice.
+      for (const s of seqs) if (s <= this.sentEver) this.counts.resent++;
+    }
+    this.sentEver = Math.max(this.sentEver, last);
+    return { seqs, lines, lineBytes, bytes };
+  }
+
+  /** The gateway confirmed these points. */
+  confirm(batch: Batch): void {
+    let n = 0;
+    let bytes = 0;
+    const { seqs, lineBytes } = batch;
+    for (let i = 0; i < seqs.length; i++) {
+      if (seqs[i]! > this.confirmed) {
+        n++;
+        bytes += lineBytes[i]!;
+      }
+    }
+    this.undeliveredPoints = Math.max(0, this.undeliveredPoints - n);
+    this.undeliveredBytes = Math.max(0, this.undeliveredBytes - bytes);
+    this.counts.delivered += n;
+    const last = seqs[seqs.length - 1];
+    if (last !== undefined) this.advance(last);
+  }
+
+  /** Set a point aside for good: kept in the quarantine table, reported, never sent again. */
+  quarantine(seq: number, line: string, reason: string): void {
+    this.store.quarantine(seq, line, reason);
+    if (seq > this.confirmed) {
+      this.quarantined.add(seq);
+      this.undeliveredPoints = Math.max(0, this.undeliveredPoints - 1);
+      this.undeliveredBytes = Math.max(0, this.undeliveredBytes - Buffer.byteLength(line));
+      this.advance(seq);
+    }
+    this.counts.quarantined++;
+  }
+
+  private advance(seq: number): void {
+    if (seq <= this.confirmed) return;
+    this.confirmed = seq;
+    this.sent = Math.max(this.sent, seq);
+    for (const q of this.quarantined) if (q <= seq) this.quarantined.delete(q);
+    this.dropFromMemory(seq);
+  }
+
+  /** The connection was lost: everything handed out but unconfirmed goes again. */
+  rewind(): void {
+    this.sent = this.confirmed;
+  }
+}

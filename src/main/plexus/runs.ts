@@ -1,0 +1,30 @@
+// Runs: a named stretch of recording. Every point sent while a run is active carries
+// `tags.run_id` (a tag, because Plexus storage drops a top-level run_id).
+
+export interface RunInfo {
+  id: string;
+  name: string;
+  /** SDK time the run started (epoch ms). */
+  startedAt: number;
+  /** SDK time it ended, or null while active. */
+  endedAt: number | null;
+  /** Points recorded in the run so far (including its start/end events). */
+  points: number;
+}
+
+/** A run id that is readable, unique and a valid tag value: `<name-slug>-<time in base 36>`. */
+export function makeRunId(name: string, now: number): string {
+  const slug =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 48) || 'run';
+  return `${slug}-${Math.floor(now).toString(36)}`;
+}
+
+export function defaultRunName(now: number): string {
+  const d = new Date(now);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `run-${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+}

@@ -1,0 +1,309 @@
+// One authenticated WebSocket session with the gateway (protocol §2).
+//
+// Delivery confirmation: the gateway has no per-frame ack, but it reads messages strictly in
+// order and answers a WS ping while reading. So a telemetry frame followed by a ping whose pong
+// comes back with no error frame in between was processed (§8). This session keeps exactly one
+// telemetry frame in flight, which also makes the attribution of an error frame exact, and waits
+// at least `minGapMs` after each pong before the next frame: the gateway silently drops a
+// telemetry message arriving < 0.5 ms after the previous one, and a frame sent after the pong of
+// its predecessor cannot arrive sooner than that gap after it, however the network bunches.
+
+import WebSocket from 'ws';
+import { AuthError, ConfigError, TransportError } from './errors';
+import { LIMITS } from './limits';
+import { TokenBucket } from './token-bucket';
+
+export interface AuthReply {
+  sourceId: string;
+  serverTimeMs: number;
+  sendMono: number;
+  recvMono: number;
+}
+
+export type FrameOutcome =
+  { kind: 'ok' } | { kind: 'invalid'; detail: string } | { kind: 'rate-limited' } | { kind: 'lost'; reason: string };
+
+export interface SessionHooks {
+  /** Any JSON message after auth that is not an answer to our frames (commands, unknown). */
+  onMessage(msg: Record<string, unknown>): void;
+  /** An error frame that arrived with no telemetry frame in flight. */
+  onStrayError(msg: Record<string, unknown>): void;
+  onClose(info: CloseInfo): void;
+}
+
+export interface CloseInfo {
+  code: number;
+  reason: string;
+  /** How long the session had been authenticated. */
+  authenticatedForMs: number;
+}
+
+export interface SessionOptions {
+  url: string;
+  auth: Record<string, unknown>;
+  /** How long to wait for the TCP/TLS/upgrade handshake and then for `authenticated`. */
+  timeoutMs: number;
+  /** A ping not answered within this long means the connection is dead. */
+  pongTimeoutMs: number;
+  /** Minimum wait after a pong before the next telemetry frame. */
+  minGapMs: number;
+  /** Keepalive ping interval when idle. */
+  keepaliveMs: number;
+}
+
+interface InFlight {
+  pingId: number;
+  error: FrameOutcome | null;
+  resolve: (o: FrameOutcome) => void;
+}
+
+/** Keep the send buffer shallow for video: above this many bytes queued, frames are dropped. */
+const VIDEO_BUFFER_LIMIT = 2 * 1024 * 1024;
+
+export class WsSession {
+  private inflight: InFlight | null = null;
+  private pingSeq = 0;
+  private lastPongMono = 0;
+  private pongWaits = new Map<number, ReturnType<typeof setTimeout>>();
+  private keepalive: ReturnType<typeof setInterval> | null = null;
+  private isClosed = false;
+  private readonly authedAt = performance.now();
+  private resolveClosed!: (info: CloseInfo) => void;
+  /** Settles when the connection has closed, for whatever reason. */
+  readonly closed = new Promise<CloseInfo>((r) => (this.resolveClosed = r));
+  /** Mirrors the gateway's telemetry-tier bucket with a margin (video and telemetry share it). */
+  readonly telemetryBucket = new TokenBucket(LIMITS.telemetryBucket.capacity / 2, LIMITS.telemetryBucket.perSec * 0.8);
+  /** Mirrors the control tier (heartbeats, command results). */
+  readonly controlBucket = new TokenBucket(LIMITS.controlBucket.capacity / 2, LIMITS.controlBucket.perSec * 0.75);
+
+  private constructor(
+    private readonly ws: WebSocket,
+    readonly reply: AuthReply,
+    private readonly opts: SessionOptions,
+    private readonly hooks: SessionHooks,
+  ) {
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('pong', (data) => this.onPong(data));
+    ws.on('close', (code, reason) => this.onClosed(code, reason.toString()));
+    ws.on('error', () => {
+      // 'close' follows; the error itself carries nothing the close does not.
+    });
+    this.keepalive = setInterval(() => {
+      if (!this.inflight) this.ping();
+    }, opts.keepaliveMs);
+    this.keepalive.unref?.();
+  }
+
+  /** Open, authenticate, and resolve once `authenticated` arrived. */
+  static connect(opts: SessionOptions, hooks: SessionHooks): Promise<WsSession> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let sendMono = 0;
+      const ws = new WebSocket(opts.url, {
+        handshakeTimeout: opts.timeoutMs,
+        maxPayload: 16 * 1024 * 1024,
+        perMessageDeflate: false,
+      });
+      const fail = (err: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        ws.removeAllListeners();
+        ws.on('error', () => {});
+        try {
+          ws.terminate();
+        } catch {
+          // not open yet
+        }
+        reject(err);
+      };
+      const timer = setTimeout(
+        () => fail(new TransportError(`no answer from ${opts.url} within ${opts.timeoutMs} ms`)),
+        opts.timeoutMs,
+      );
+      ws.on('unexpected-response', (_req, res) => {
+        const status = res.statusCode ?? 0;
+        const why = status === 503 ? 'gateway degraded' : 'upgrade refused';
+        fail(new TransportError(`WebSocket ${why}: HTTP ${status} from ${opts.url}`));
+      });
+      ws.on('error', (e) => fail(new TransportError(`cannot reach ${opts.url}: ${e.message}`)));
+      ws.on('close', (code, reason) => {
+        const r = reason.toString();
+        fail(new TransportError(`connection closed before authentication (code ${code}${r ? `, ${r}` : ''})`));
+      });
+      ws.on('open', () => {
+        sendMono = performance.now();
+        ws.send(JSON.stringify(opts.auth));
+      });
+      ws.once('message', (data, isBinary) => {
+        const recvMono = performance.now();
+        let msg: Record<string, unknown> | null = null;
+        if (!isBinary) {
+          try {
+            const parsed: unknown = JSON.parse(data.toString());
+            if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) msg = parsed as Record<string, unknown>;
+          } catch {
+            // handled below
+          }
+        }
+        if (msg?.type === 'authenticated' && typeof msg.server_time_ms === 'number') {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          ws.removeAllListeners();
+          const sourceId =
+            typeof msg.source_id === 'string' && msg.source_id ? msg.source_id : String(opts.auth.source_id);
+          resolve(new WsSession(ws, { sourceId, serverTimeMs: msg.server_time_ms, sendMono, recvMono }, opts, hooks));
+          return;
+        }
+        const message = typeof msg?.message === 'string' ? msg.message : '';
+        if (/api key/i.test(message)) fail(new AuthError(`gateway refused the API key: ${message}`));
+        else if (/device_auth/.test(message)) {
+          fail(new ConfigError(`gateway refused the device_auth message: ${message} (is the source id valid?)`));
+        } else
+          fail(new TransportError(`unexpected first reply from gateway: ${message || data.toString().slice(0, 200)}`));
+      });
+    });
+  }
+
+  get open(): boolean {
+    return !this.isClosed && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  /**
+   * Send one telemetry frame and wait until the gateway is known to have processed it.
+   * Only one call may be outstanding at a time.
+   */
+  async sendFrame(frame: string): Promise<FrameOutcome> {
+    if (this.inflight) throw new Error('sendFrame: a frame is already in flight');
+    const gap = this.lastPongMono + this.opts.minGapMs - performance.now();
+    if (gap > 0) await sleep(gap);
+    for (let wait = this.telemetryBucket.waitMs(); wait > 0; wait = this.telemetryBucket.waitMs()) await sleep(wait);
+    if (!this.open) return { kind: 'lost', reason: 'connection closed' };
+    this.telemetryBucket.tryTake();
+    return new Promise<FrameOutcome>((resolve) => {
+      const pingId = this.nextPingId();
+      this.inflight = { pingId, error: null, resolve };
+      this.ws.send(frame);
+      this.ping(pingId);
+    });
+  }
+
+  /** Send a control-tier JSON message (heartbeat, command_result); false if not sent. */
+  sendControl(msg: Record<string, unknown>): boolean {
+    if (!this.open || !this.controlBucket.tryTake()) return false;
+    this.ws.send(JSON.stringify(msg));
+    return true;
+  }
+
+  /** Send a binary video message; false (and nothing queued) under backpressure or rate limit. */
+  sendVideo(data: Buffer): 'sent' | 'backpressure' | 'rate' | 'closed' {
+    if (!this.open) return 'closed';
+    if (this.ws.bufferedAmount + data.length > VIDEO_BUFFER_LIMIT) return 'backpressure';
+    // Telemetry frames wait for tokens; video never waits (it is live) and leaves a reserve.
+    if (this.telemetryBucket.waitMs() > 0 || !this.telemetryBucket.tryTake()) return 'rate';
+    this.ws.send(data, { binary: true });
+    return 'sent';
+  }
+
+  /** Close the session; `planned` closes say goodbye (1000), others just cut. */
+  close(planned = true): void {
+    if (this.isClosed) return;
+    try {
+      if (planned) this.ws.close(1000, 'client closing');
+      else this.ws.terminate();
+    } catch {
+      // already gone
+    }
+    // A peer that never answers the close handshake must not keep us waiting.
+    setTimeout(() => this.ws.terminate(), 2000).unref?.();
+  }
+
+  private nextPingId(): number {
+    this.pingSeq = (this.pingSeq + 1) % 0x7fffffff;
+    return this.pingSeq;
+  }
+
+  private ping(id = this.nextPingId()): void {
+    if (!this.open) return;
+    const buf = Buffer.alloc(4);
+    buf.writeUInt32BE(id);
+    this.ws.ping(buf);
+    const t = setTimeout(() => {
+      // No pong: the connection is dead even if the OS has not noticed (pulled cable, frozen peer).
+      this.ws.terminate();
+    }, this.opts.pongTimeoutMs);
+    t.unref?.();
+    this.pongWaits.set(id, t);
+  }
+
+  private onPong(data: Buffer): void {
+    if (data.length !== 4) return;
+    const id = data.readUInt32BE(0);
+    this.lastPongMono = performance.now();
+    // A pong answers its ping and every ping before it (in-order processing).
+    for (const [pid, t] of this.pongWaits) {
+      if (pid <= id) {
+        clearTimeout(t);
+        this.pongWaits.delete(pid);
+      }
+    }
+    const f = this.inflight;
+    if (f && f.pingId === id) {
+      this.inflight = null;
+      f.resolve(f.error ?? { kind: 'ok' });
+    }
+  }
+
+  private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
+    if (isBinary) return;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(data.toString());
+    } catch {
+      return;
+    }
+    if (!msg || typeof msg !== 'object' || Array.isArray(msg)) return;
+    const m = msg as Record<string, unknown>;
+    if (m.type === 'error') {
+      const f = this.inflight;
+      const code = typeof m.code === 'string' ? m.code : '';
+      if (f && !f.error) {
+        if (code === 'RATE_LIMITED') f.error = { kind: 'rate-limited' };
+        else if (code === 'INVALID_MESSAGE' || code === 'INVALID_JSON') {
+          f.error = { kind: 'invalid', detail: `${code}${typeof m.detail === 'string' ? `: ${m.detail}` : ''}` };
+        } else
+          f.error = {
+            kind: 'lost',
+            reason: `${code || 'error'}${typeof m.detail === 'string' ? `: ${m.detail}` : ''}`,
+          };
+        return;
+      }
+      this.hooks.onStrayError(m);
+      return;
+    }
+    this.hooks.onMessage(m);
+  }
+
+  private onClosed(code: number, reason: string): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    if (this.keepalive) clearInterval(this.keepalive);
+    for (const t of this.pongWaits.values()) clearTimeout(t);
+    this.pongWaits.clear();
+    const f = this.inflight;
+    this.inflight = null;
+    f?.resolve({ kind: 'lost', reason: `connection closed (code ${code}${reason ? `, ${reason}` : ''})` });
+    const info = { code, reason, authenticatedForMs: performance.now() - this.authedAt };
+    this.resolveClosed(info);
+    this.hooks.onClose(info);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

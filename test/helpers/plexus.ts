@@ -1,0 +1,47 @@
+// Helpers for client tests: a client wired to a test gateway, and waiting on conditions.
+import { Plexus, type PlexusOptions, type Status } from '../../src/main/plexus';
+import type { TestGateway } from '../support/gateway';
+import { tempDir } from './tmp';
+
+export const KEY = 'plx_test_key';
+
+const open: Plexus[] = [];
+
+/** A client talking to `gw`, with short backoffs so tests of reconnection take seconds. */
+export function clientFor(gw: TestGateway, opts: PlexusOptions = {}): Plexus {
+  const c = new Plexus({
+    apiKey: KEY,
+    sourceId: 'rig-01',
+    gatewayUrl: gw.url,
+    gatewayWsUrl: gw.wsUrl,
+    dataDir: tempDir(),
+    reconnect: { baseMs: 100, capMs: 1000 },
+    httpRetry: { baseMs: 100, capMs: 1000 },
+    connectTimeoutMs: 3000,
+    ...opts,
+  });
+  open.push(c);
+  return c;
+}
+
+export async function closeClients(): Promise<void> {
+  await Promise.all(open.splice(0).map((c) => c.close({ timeoutMs: 500 }).catch(() => {})));
+}
+
+export async function until(pred: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const t0 = Date.now();
+  while (!pred()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export function waitForStatus(c: Plexus, status: Status, timeoutMs = 5000): Promise<void> {
+  return until(
+    () => c.status().status === status,
+    timeoutMs,
+    `status ${status} (now ${c.status().status}: ${c.status().detail ?? ''})`,
+  );
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
