@@ -1,0 +1,367 @@
+// One device WebSocket connection of the fake gateway: the auth step and the read loop of
+// gateway/device.go.
+//
+// The real read loop is strictly sequential: one message is fully handled (parsed, validated, rate
+// limited, queued) before the next is read, and WS pings are answered by the same reader. A pong
+// therefore proves that every message sent before the ping was processed, which is how our client
+// confirms delivery. Here every inbound event (message, ping, pong, end of stream) goes through one
+// ordered DelayQueue and the pong is written from it; `ws` must run with autoPong: false.
+
+import WebSocket from 'ws';
+import { isUtf8 } from 'node:buffer';
+import { DelayQueue } from './delay-queue';
+import { type ConnectionRecord, type MessageOutcome, type Recorder, hrNow } from './gateway-records';
+import { type KeyInfo, hasScope } from './gateway-ingest';
+import {
+  type Obj,
+  goJson,
+  inferPointClasses,
+  isObj,
+  parseGoJson,
+  tierForType,
+  validateMessage,
+} from './gateway-validate';
+import { parseBinaryVideoFrame } from './gateway-video';
+import { TokenBucket } from './token-bucket';
+
+/** What a session needs from the gateway (the Go hub plus config). */
+export interface SessionHub {
+  readonly rec: Recorder;
+  readonly authTimeoutMs: number;
+  readonly pingIntervalMs: number;
+  readonly maxPoints: number;
+  readonly telemetryBucket: { capacity: number; perSec: number };
+  readonly controlBucket: { capacity: number; perSec: number };
+  latency(): number;
+  /** Gateway wall clock in ms (Date.now() + skew). */
+  now(): number;
+  redisDown(): boolean;
+  verifyKey(key: string): KeyInfo | null;
+  /** The name this connection gets: the requested one, or name_N in legacy suffix mode. */
+  assignName(org: string, sourceId: string): string;
+  /** Registers the authenticated session, evicting an older one with the same (org, name). */
+  register(s: DeviceSession): void;
+  /** Unregisters it if it is still the registered one (then forgets its source-limit entry). */
+  unregister(s: DeviceSession): void;
+  sourceAllow(org: string, sourceId: string): boolean;
+  sessionGone(s: DeviceSession): void;
+}
+
+type State = 'auth' | 'open' | 'stopped';
+
+export class DeviceSession {
+  org = '';
+  sourceId = '';
+  /** This connection's entry in rec.connections (set once authenticated). */
+  record: ConnectionRecord | null = null;
+  private state: State = 'auth';
+  private readonly inbound: DelayQueue;
+  private readonly outbound: DelayQueue;
+  private telemetry: TokenBucket | null = null;
+  private control: TokenBucket | null = null;
+  private authTimer: NodeJS.Timeout | null;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private finished = false;
+  private closeCode: number | undefined;
+
+  constructor(
+    private readonly hub: SessionHub,
+    private readonly ws: WebSocket,
+  ) {
+    const onError = (err: unknown): void => {
+      hub.rec.internalErrors.push(err);
+      console.error('[test gateway] internal error', err);
+    };
+    this.inbound = new DelayQueue(() => hub.latency(), onError);
+    this.outbound = new DelayQueue(() => hub.latency(), onError);
+    // Once the gateway stops reading (auth failed, evicted, closing) nothing more is handled.
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (this.state !== 'stopped') this.inbound.push(() => this.onMessage(data, isBinary));
+    });
+    ws.on('ping', (data: Buffer) => {
+      if (this.state !== 'stopped')
+        this.inbound.push(() => this.state !== 'stopped' && this.write(() => this.ws.pong(data)));
+    });
+    ws.on('pong', () => {
+      if (this.state !== 'stopped') this.inbound.push(() => this.record && this.record.pongsReceived++);
+    });
+    ws.on('error', () => {}); // a reset socket is a normal event here; 'close' follows
+    ws.on('close', (code: number) => this.onSocketClosed(code));
+    // handleDeviceAuth reads the first message with a timeout; no message in time -> close 1008.
+    this.authTimer = setTimeout(() => {
+      this.authTimer = null;
+      this.hub.rec.auths.push({ msg: {}, outcome: 'timeout', at: hrNow() });
+      this.stopReading();
+      this.write(() => this.ws.close(1008, 'read timed out'));
+    }, hub.authTimeoutMs);
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /** Sends a text frame to the device after the injected latency, in order. */
+  sendText(text: string): void {
+    this.write(() => this.ws.send(text));
+  }
+
+  /** Cut the TCP connection, no close frame (hub.RegisterDevice's CloseNow): the device sees 1006. */
+  evict(): void {
+    if (this.record) this.record.evicted = true;
+    this.kill();
+  }
+
+  /** The process died: nothing more is read or written. */
+  kill(): void {
+    this.stopReading();
+    this.outbound.clear();
+    this.ws.terminate();
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private write(fn: () => void): void {
+    this.outbound.push(() => {
+      if (this.ws.readyState === WebSocket.OPEN) fn();
+    });
+  }
+
+  private reply(obj: Obj): void {
+    this.sendText(goJson(obj));
+  }
+
+  /** The gateway stops reading this connection: whatever is still queued is never processed. */
+  private stopReading(): void {
+    this.state = 'stopped';
+    this.inbound.clear();
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = null;
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = null;
+  }
+
+  private onSocketClosed(code: number): void {
+    this.closeCode = code;
+    if (this.record) {
+      this.record.closedAt = hrNow();
+      this.record.closeCode = code;
+    }
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = null;
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = null;
+    this.outbound.clear();
+    // Messages that reached us before the end of the stream are still read and handled, as the Go
+    // reader drains its socket before it sees the close; only then is the device unregistered.
+    if (this.state === 'stopped') this.finish();
+    else this.inbound.push(() => this.finish());
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    // Authenticated from a message that was still queued when the socket closed.
+    if (this.record && this.record.closeCode === undefined && this.closeCode !== undefined) {
+      this.record.closedAt = hrNow();
+      this.record.closeCode = this.closeCode;
+    }
+    this.state = 'stopped';
+    this.inbound.clear();
+    if (this.record) this.hub.unregister(this);
+    this.hub.sessionGone(this);
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.state === 'auth') this.onAuth(data);
+    else if (this.state === 'open') {
+      if (isBinary) this.onBinary(data);
+      else this.onText(data);
+    }
+  }
+
+  private onAuth(data: Buffer): void {
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = null;
+    const text = data.toString('utf8');
+    const parsed = parseGoJson(text);
+    const fail = (outcome: 'bad_first' | 'bad_key' | 'no_scope', msg: Obj, message?: string): void => {
+      this.hub.rec.auths.push({ msg, outcome, at: hrNow() });
+      this.stopReading();
+      if (message) this.reply({ type: 'error', message });
+      this.write(() => this.ws.close(1008, 'auth failed'));
+    };
+    // Not a JSON object: Go's Unmarshal into a map fails and the gateway closes without a word.
+    if (!parsed.ok || (parsed.value !== null && !isObj(parsed.value))) {
+      fail('bad_first', { _raw: text.slice(0, 1000) });
+      return;
+    }
+    const msg = parsed.value as Obj | null;
+    const v = validateMessage(msg, this.hub.maxPoints);
+    if (!msg || v.type !== 'device_auth') {
+      fail('bad_first', msg ?? {}, 'first message must be device_auth');
+      return;
+    }
+    const key = this.hub.verifyKey(msg['api_key'] as string);
+    if (!key) return fail('bad_key', msg, 'Invalid API key');
+    if (!hasScope(key, 'write')) return fail('no_scope', msg, 'API key lacks write scope');
+
+    this.org = key.org;
+    this.sourceId = this.hub.assignName(key.org, msg['source_id'] as string);
+    // server_time_ms is read just before the frame is written; the frame then travels.
+    this.reply({ type: 'authenticated', source_id: this.sourceId, server_time_ms: Math.floor(this.hub.now()) });
+    this.state = 'open';
+    this.telemetry = new TokenBucket(this.hub.telemetryBucket.capacity, this.hub.telemetryBucket.perSec);
+    this.control = new TokenBucket(this.hub.controlBucket.capacity, this.hub.controlBucket.perSec);
+    this.record = {
+      sourceId: this.sourceId,
+      org: this.org,
+      openedAt: hrNow(),
+      evicted: false,
+      pingsSent: 0,
+      pongsReceived: 0,
+    };
+    this.hub.rec.auths.push({ msg, outcome: 'ok', sourceId: this.sourceId, at: hrNow() });
+    this.hub.rec.connections.push(this.record);
+    this.hub.register(this);
+    this.pingTimer = setInterval(() => {
+      if (this.record) this.record.pingsSent++;
+      this.write(() => this.ws.ping());
+    }, this.hub.pingIntervalMs);
+    this.pingTimer.unref();
+    this.hub.rec.emit('connection', this.record);
+  }
+
+  private note(
+    outcome: MessageOutcome,
+    data: Buffer,
+    binary: boolean,
+    extra?: { type?: string; points?: number; detail?: string },
+  ): void {
+    const m = {
+      sourceId: this.sourceId,
+      org: this.org,
+      binary,
+      bytes: data.length,
+      outcome,
+      points: extra?.points ?? 0,
+      at: hrNow(),
+      ...(extra?.type !== undefined ? { type: extra.type } : {}),
+      ...(extra?.detail !== undefined ? { detail: extra.detail } : {}),
+    };
+    this.hub.rec.message(m);
+  }
+
+  /** Binary frames are video: telemetry bucket first (drop silently), then the header. */
+  private onBinary(data: Buffer): void {
+    if (!this.telemetry?.consume()) return this.note('rate_limited', data, true);
+    const f = parseBinaryVideoFrame(data);
+    if (!f) return this.note('invalid_video', data, true);
+    this.note('video', data, true);
+    const rec = {
+      sourceId: this.sourceId,
+      cameraId: f.cameraId,
+      width: f.width,
+      height: f.height,
+      timestamp: f.timestamp,
+      jpegBytes: f.jpeg.length,
+      binary: true,
+      receivedAt: hrNow(),
+      ...(this.hub.rec.full ? { jpeg: Buffer.from(f.jpeg) } : {}),
+    };
+    this.hub.rec.counters.videoFrames++;
+    this.hub.rec.videoFrames.push(rec);
+    this.hub.rec.emit('video', rec);
+  }
+
+  private onText(data: Buffer): void {
+    const parsed = parseGoJson(data.toString('utf8'));
+    if (!parsed.ok || (parsed.value !== null && !isObj(parsed.value))) {
+      this.reply({ type: 'error', code: 'INVALID_JSON' });
+      return this.note('invalid_json', data, false);
+    }
+    const msg = parsed.value as Obj | null;
+    const type = typeof msg?.['type'] === 'string' ? (msg['type'] as string) : undefined;
+    const typeInfo = type !== undefined ? { type } : {};
+    if (msg && type === 'telemetry') inferPointClasses(msg['points']);
+    const v = validateMessage(msg, this.hub.maxPoints);
+    if (v.error !== undefined || !msg) {
+      const detail = v.error ?? 'type must be a string';
+      this.reply({ type: 'error', code: 'INVALID_MESSAGE', detail });
+      return this.note('invalid_message', data, false, { ...typeInfo, detail });
+    }
+    const bucket = tierForType(v.type) === 'telemetry' ? this.telemetry : this.control;
+    if (!bucket?.consume()) {
+      this.reply({ type: 'error', code: 'RATE_LIMITED' });
+      return this.note('rate_limited', data, false, typeInfo);
+    }
+    const rec = this.hub.rec;
+    switch (v.type) {
+      case 'telemetry':
+        return this.onTelemetry(msg, data);
+      case 'heartbeat':
+        // Stored through Redis: with Redis down the gateway only logs the failure.
+        if (this.hub.redisDown()) return this.note('redis_unavailable', data, false, typeInfo);
+        rec.heartbeats.push({ sourceId: this.sourceId, uptime_s: msg['uptime_s'], receivedAt: hrNow() });
+        return this.note('control', data, false, typeInfo);
+      case 'device_error':
+        if (this.hub.redisDown()) return this.note('redis_unavailable', data, false, typeInfo);
+        rec.deviceErrors.push({ sourceId: this.sourceId, msg });
+        return this.note('control', data, false, typeInfo);
+      case 'command_result':
+        rec.commandResults.push({ sourceId: this.sourceId, msg });
+        rec.emit('command_result', { sourceId: this.sourceId, msg });
+        return this.note('control', data, false, typeInfo);
+      case 'video_frame':
+        return this.onTextVideo(msg, data);
+      default: // pong, and a repeated device_auth: accepted and ignored
+        return this.note('control', data, false, typeInfo);
+    }
+  }
+
+  private onTelemetry(msg: Obj, data: Buffer): void {
+    const typeInfo = { type: 'telemetry' };
+    // Safety ceiling per (org, source), checked when the message is processed: silent drop.
+    if (!this.hub.sourceAllow(this.org, this.sourceId)) return this.note('source_limited', data, false, typeInfo);
+    const points = msg['points'] as Obj[];
+    if (points.length === 0) return this.note('accepted', data, false, typeInfo);
+    if (this.hub.redisDown()) {
+      // Batch not queued: tell the device and close 1013 so it buffers and reconnects later.
+      this.reply({
+        type: 'error',
+        code: 'REDIS_UNAVAILABLE',
+        detail: 'gateway degraded: redis unavailable, batch not queued',
+      });
+      this.stopReading();
+      this.write(() => this.ws.close(1013, 'redis unavailable'));
+      return this.note('redis_unavailable', data, false, typeInfo);
+    }
+    const traceId = typeof msg['trace_id'] === 'string' ? msg['trace_id'] : undefined;
+    this.hub.rec.acceptPoints('ws', this.org, this.sourceId, points, traceId);
+    this.note('accepted', data, false, { ...typeInfo, points: points.length });
+  }
+
+  /** Legacy JSON video frame (base64 `frame`): relayed only if the raw bytes are valid UTF-8. */
+  private onTextVideo(msg: Obj, data: Buffer): void {
+    if (!isUtf8(data)) {
+      this.reply({ type: 'error', code: 'INVALID_FRAME_ENCODING' });
+      return this.note('invalid_frame_encoding', data, false, { type: 'video_frame' });
+    }
+    const jpeg = Buffer.from(msg['frame'] as string, 'base64');
+    const num = (k: string): number => (typeof msg[k] === 'number' ? (msg[k] as number) : 0);
+    const rec = {
+      sourceId: this.sourceId,
+      cameraId: msg['camera_id'] as string,
+      width: num('width'),
+      height: num('height'),
+      timestamp: num('timestamp'),
+      jpegBytes: jpeg.length,
+      binary: false,
+      receivedAt: hrNow(),
+      ...(this.hub.rec.full ? { jpeg } : {}),
+    };
+    this.hub.rec.counters.videoFrames++;
+    this.hub.rec.videoFrames.push(rec);
+    this.hub.rec.emit('video', rec);
+    this.note('video', data, false, { type: 'video_frame' });
+  }
+}
