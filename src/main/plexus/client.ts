@@ -101,7 +101,7 @@ export interface PlexusEvents {
 }
 
 /** Pending points beyond which send() commits at once instead of waiting for the timer. */
-const COMMIT_NOW_AT = 20_000;
+const COMMIT_NOW_AT = 8_192;
 /** With a failing disk, pending points beyond this are dropped (and reported), not kept in RAM. */
 const PENDING_HARD_CAP = 1_000_000;
 
@@ -175,8 +175,9 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
     this.outbox = new Outbox(this.store, {
       maxPoints: positive('buffer.maxPoints', buf.maxPoints, 10_000_000),
       maxBytes: positive('buffer.maxBytes', buf.maxBytes, 2 * 1024 ** 3),
-      retainPoints: positive('buffer.retainPoints', buf.retainPoints, 0, true),
-      retainBytes: positive('buffer.retainBytes', buf.retainBytes, 0, true),
+      // Retention is off unless asked; asking for one limit leaves the other unlimited.
+      retainPoints: positive('buffer.retainPoints', buf.retainPoints, buf.retainBytes ? Infinity : 0, true),
+      retainBytes: positive('buffer.retainBytes', buf.retainBytes, buf.retainPoints ? Infinity : 0, true),
       memBytes: 16 * 1024 * 1024,
     });
     const last = this.store.lastClock();
@@ -338,7 +339,7 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
       : Object.entries(points).map(([metric, value]) => ({ metric, value }));
     const ts =
       opts.timestamp !== undefined ? normalizeTimestamp(opts.timestamp, 'batch: ') : Math.round(this.clockImpl.now());
-    const encoded: Array<{ line: string; bytes: number }> = [];
+    const encoded: string[] = [];
     for (let i = 0; i < list.length; i++) {
       const p = list[i];
       const where = `points[${i}]: `;
@@ -356,7 +357,7 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
       encoded.push(this.encoder.encode(cls, metricJson, valueJson, pts, tagsJson));
     }
     let seq = this.outbox.lastSeq;
-    for (const e of encoded) seq = this.appendEncoded(e.line, e.bytes);
+    for (const line of encoded) seq = this.appendLine(line);
     return seq;
   }
 
@@ -368,16 +369,15 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
   private append(cls: 'metric' | 'event', metricJson: string, valueJson: string, opts?: SendOptions): number {
     const ts = opts?.timestamp !== undefined ? normalizeTimestamp(opts.timestamp) : Math.round(this.clockImpl.now());
     const tagsJson = this.tagsJson(opts?.tags);
-    const e = this.encoder.encode(cls, metricJson, valueJson, ts, tagsJson);
-    return this.appendEncoded(e.line, e.bytes);
+    return this.appendLine(this.encoder.encode(cls, metricJson, valueJson, ts, tagsJson));
   }
 
-  private appendEncoded(line: string, bytes: number): number {
+  private appendLine(line: string): number {
     if (this.storageRetryMs > 0 && this.outbox.pendingCount >= PENDING_HARD_CAP) {
       this.countDropped('storage-error', 1);
       return -1;
     }
-    const seq = this.outbox.append(line, bytes);
+    const seq = this.outbox.append(line);
     if (this.run) this.run.points++;
     if (this.outbox.pendingCount >= COMMIT_NOW_AT && this.storageRetryMs === 0) this.commitNow();
     else if (!this.commitTimer) this.commitTimer = setTimeout(() => this.commitNow(), this.commitIntervalMs);

@@ -128,7 +128,8 @@ export class CommandRegistry {
     const timeoutMs = reg.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+      const human = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
+      timer = setTimeout(() => reject(new Error(`timed out after ${human}`)), timeoutMs);
     });
     try {
       const ctx: CommandContext = { id: rec.id, command: rec.command, receivedAt: rec.receivedAt, signal: ac.signal };

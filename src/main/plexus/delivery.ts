@@ -13,8 +13,8 @@ import { Backoff } from './backoff';
 import { AuthError, ConfigError, TransportError, type PlexusError } from './errors';
 import type { HttpSender } from './http-sender';
 import { LIMITS } from './limits';
-import type { Batch, Outbox } from './outbox';
-import { sliceBatch } from './outbox';
+import type { Batch } from './block';
+import type { Outbox } from './outbox';
 import { Signal } from './signal';
 import { describeStatus, type Status, type StatusInfo } from './status';
 import { sleep, WsSession, type AuthReply, type FrameOutcome } from './ws-session';
@@ -484,8 +484,8 @@ export class Delivery {
       this.retry.push(batch);
       return;
     }
-    const frame = `{"type":"telemetry","points":[${batch.lines.join(',')}]}`;
-    const outcome: FrameOutcome = await session.sendFrame(frame);
+    const frame = batch.toJson('{"type":"telemetry","points":[', ']}');
+    const outcome: FrameOutcome = await session.sendFrame(frame, () => this.outbox.markWritten(batch));
     switch (outcome.kind) {
       case 'ok':
         this.confirm(batch, 'ws');
@@ -512,8 +512,10 @@ export class Delivery {
     if (!key) return;
     const gap = this.lastHttpAt + MIN_GAP_MS - performance.now();
     if (gap > 0) await sleep(gap);
-    const res = await this.opts.http.send(batch.lines, this.opts.sourceId, key);
+    const body = batch.toJson(`{"source_id":${JSON.stringify(this.opts.sourceId)},"points":[`, ']}');
+    const res = await this.opts.http.send(body, batch.count, key);
     this.lastHttpAt = performance.now();
+    if (res.kind !== 'retry' || res.written) this.outbox.markWritten(batch);
     switch (res.kind) {
       case 'ok': {
         this.httpState = 'ok';
@@ -535,7 +537,7 @@ export class Delivery {
         this.splitOrQuarantine(batch, `gateway answered ${res.status}: ${res.detail}`);
         return;
       case 'too-large':
-        if (batch.seqs.length > 1) this.pushHalves(batch);
+        if (batch.count > 1) this.pushHalves(batch);
         else this.quarantine(batch, `gateway answered 413 for a single point: ${res.detail}`);
         return;
       case 'auth':
@@ -574,17 +576,17 @@ export class Delivery {
 
   private confirm(batch: Batch, via: 'ws' | 'http'): void {
     this.outbox.confirm(batch);
-    this.hooks.onConfirmed(batch.seqs.length, via);
+    this.hooks.onConfirmed(batch.count, via);
   }
 
   private pushHalves(batch: Batch): void {
-    const mid = batch.seqs.length >> 1;
+    const mid = batch.count >> 1;
     // The retry list is a stack: push the second half first so the first goes first.
-    this.retry.push(sliceBatch(batch, mid, batch.seqs.length), sliceBatch(batch, 0, mid));
+    this.retry.push(batch.slice(mid, batch.count), batch.slice(0, mid));
   }
 
   private splitOrQuarantine(batch: Batch, reason: string): void {
-    if (batch.seqs.length > 1) {
+    if (batch.count > 1) {
       this.pushHalves(batch);
       return;
     }
@@ -592,8 +594,7 @@ export class Delivery {
   }
 
   private quarantine(batch: Batch, reason: string): void {
-    const seq = batch.seqs[0]!;
-    const line = batch.lines[0]!;
+    const { seq, line } = batch.only();
     this.outbox.quarantine(seq, line, reason);
     this.hooks.onQuarantined(seq, line, reason);
   }

@@ -17,7 +17,8 @@ export type HttpOutcome =
   | { kind: 'invalid'; status: number; detail: string }
   | { kind: 'too-large'; detail: string }
   | { kind: 'auth'; status: number; detail: string }
-  | { kind: 'retry'; detail: string };
+  /** `written`: the request may have reached the gateway (false when the connection was refused). */
+  | { kind: 'retry'; detail: string; written: boolean };
 
 export interface HttpSenderOptions {
   url: string;
@@ -31,10 +32,10 @@ export class HttpSender {
     return this.opts.url;
   }
 
-  async send(lines: string[], sourceId: string, apiKey: string): Promise<HttpOutcome> {
-    const json = `{"source_id":${JSON.stringify(sourceId)},"points":[${lines.join(',')}]}`;
+  /** POST an /ingest body (`{"source_id":…,"points":[…]}`) holding `count` points. */
+  async send(json: Buffer, count: number, apiKey: string): Promise<HttpOutcome> {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-api-key': apiKey };
-    let body: Buffer | string = json;
+    let body: Buffer = json;
     if (json.length > GZIP_ABOVE) {
       body = await gzipAsync(json);
       headers['content-encoding'] = 'gzip';
@@ -55,7 +56,11 @@ export class HttpSender {
         err.name === 'TimeoutError'
           ? `no answer within ${this.opts.timeoutMs} ms`
           : (err.cause?.message ?? err.message);
-      return { kind: 'retry', detail: `POST ${this.opts.url} failed: ${why}` };
+      // Refused or unresolvable: nothing left this machine, so nothing can arrive twice.
+      const refused = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(
+        err.cause?.code ?? '',
+      );
+      return { kind: 'retry', detail: `POST ${this.opts.url} failed: ${why}`, written: !refused };
     }
     let parsed: Record<string, unknown> = {};
     try {
@@ -67,13 +72,13 @@ export class HttpSender {
     const detail = typeof parsed.error === 'string' ? parsed.error : text.slice(0, 200);
     const s = res.status;
     if (s === 200) {
-      const count = typeof parsed.count === 'number' ? parsed.count : -1;
-      if (count !== -1 && count < lines.length) return { kind: 'short', count };
+      const accepted = typeof parsed.count === 'number' ? parsed.count : -1;
+      if (accepted !== -1 && accepted < count) return { kind: 'short', count: accepted };
       return { kind: 'ok', sourceId: typeof parsed.source_id === 'string' ? parsed.source_id : null };
     }
     if (s === 400) return { kind: 'invalid', status: s, detail };
     if (s === 413) return { kind: 'too-large', detail };
     if (s === 401 || s === 403) return { kind: 'auth', status: s, detail };
-    return { kind: 'retry', detail: `HTTP ${s}: ${detail}` };
+    return { kind: 'retry', detail: `HTTP ${s}: ${detail}`, written: true };
   }
 }

@@ -10,7 +10,10 @@
 // The cursor is persisted with each commit; after a crash the few points confirmed since the
 // last commit are sent again (at-least-once, counted as `resent`).
 
+import { Batch, Block, PendingLines, type BatchPart } from './block';
 import type { Store } from './store';
+
+export { Batch } from './block';
 
 export interface OutboxLimits {
   /** Undelivered points kept at most; beyond it the oldest undelivered are dropped. */
@@ -20,24 +23,8 @@ export interface OutboxLimits {
   /** Delivered points kept for local use (runs, export). 0 = delete once confirmed. */
   retainPoints: number;
   retainBytes: number;
-  /** Committed points kept in RAM for sending without reading them back from disk. */
+  /** Committed points kept in RAM for sending without reading them back from disk (bytes). */
   memBytes: number;
-}
-
-/** Points handed to a transport as one frame or request. Parallel arrays, in seq order. */
-export interface Batch {
-  seqs: number[];
-  lines: string[];
-  lineBytes: number[];
-  /** Sum of lineBytes. */
-  bytes: number;
-}
-
-interface Block {
-  firstSeq: number;
-  lines: string[];
-  bytes: number[];
-  total: number;
 }
 
 export interface CommitResult {
@@ -47,26 +34,14 @@ export interface CommitResult {
   dropped: number;
 }
 
-function toBlock(firstSeq: number, body: string): Block {
-  const lines = body.split('\n');
-  const total = Buffer.byteLength(body) - (lines.length - 1);
-  // Pure ASCII (the common case): a line's byte length is its string length.
-  const ascii = total === body.length - (lines.length - 1);
-  const bytes = ascii ? lines.map((l) => l.length) : lines.map((l) => Buffer.byteLength(l));
-  return { firstSeq, lines, bytes, total };
-}
+/**
+ * Bytes per block row (one commit may write several). Small rows keep reads and copies cheap and
+ * never make a Buffer big enough to linger.
+ */
+const BLOCK_BYTES = 64 * 1024;
 
-const lastSeqOf = (b: Block): number => b.firstSeq + b.lines.length - 1;
-
-export function sliceBatch(b: Batch, from: number, to: number): Batch {
-  const lineBytes = b.lineBytes.slice(from, to);
-  return {
-    seqs: b.seqs.slice(from, to),
-    lines: b.lines.slice(from, to),
-    lineBytes,
-    bytes: lineBytes.reduce((a, x) => a + x, 0),
-  };
-}
+/** Read a backlog back from SQLite in pieces of about this many bytes. */
+const READ_AHEAD_BYTES = 4 * 1024 * 1024;
 
 export class Outbox {
   /** Seq the next committed point will get. */
@@ -78,13 +53,17 @@ export class Outbox {
   /** Highest seq ever handed to a transport (to count resends). */
   private sentEver = 0;
 
-  private pendingLines: string[] = [];
-  private pendingBytes: number[] = [];
-  private pendingTotal = 0;
+  private readonly pending = new PendingLines();
 
   /** Committed blocks kept in RAM, contiguous up to nextSeq − 1. */
   private mem: Block[] = [];
   private memTotal = 0;
+  /**
+   * Whether new blocks are kept in RAM. Off once the sender falls more than `memBytes` behind
+   * (an outage): the backlog is then read back from disk in order, and new blocks are not kept
+   * only to be thrown away later — they die young, which keeps the heap small.
+   */
+  private memActive = true;
   /** Blocks read back from SQLite for a backlog that is not (or no longer) in RAM. */
   private readAhead: Block[] = [];
 
@@ -116,17 +95,15 @@ export class Outbox {
     this.counts.quarantined = store.quarantineCount();
   }
 
-  /** Add a validated point; returns its sequence number. Durable after the next commit(). */
-  append(line: string, bytes: number): number {
-    const seq = this.nextSeq + this.pendingLines.length;
-    this.pendingLines.push(line);
-    this.pendingBytes.push(bytes);
-    this.pendingTotal += bytes;
+  /** Add a validated point's JSON line; returns its sequence number. Durable after the next commit(). */
+  append(line: string): number {
+    const seq = this.nextSeq + this.pending.count;
+    this.pending.push(line);
     return seq;
   }
 
   get pendingCount(): number {
-    return this.pendingLines.length;
+    return this.pending.count;
   }
 
   /** Highest seq that is durable on disk. */
@@ -136,7 +113,7 @@ export class Outbox {
 
   /** Highest seq appended so far (committed or not). */
   get lastSeq(): number {
-    return this.nextSeq + this.pendingLines.length - 1;
+    return this.nextSeq + this.pending.count - 1;
   }
 
   get confirmedSeq(): number {
@@ -145,11 +122,11 @@ export class Outbox {
 
   /** Undelivered points, including those not yet committed. */
   get size(): number {
-    return this.undeliveredPoints + this.pendingLines.length;
+    return this.undeliveredPoints + this.pending.count;
   }
 
   get sizeBytes(): number {
-    return this.undeliveredBytes + this.pendingTotal;
+    return this.undeliveredBytes + this.pending.bytes;
   }
 
   /** Whether committed points wait to be handed to a transport. */
@@ -159,7 +136,7 @@ export class Outbox {
 
   /** Whether commit() has anything to write. */
   get dirty(): boolean {
-    return this.pendingLines.length > 0 || this.confirmed !== this.persistedConfirmed;
+    return this.pending.count > 0 || this.confirmed !== this.persistedConfirmed;
   }
 
   /**
@@ -168,18 +145,16 @@ export class Outbox {
    */
   commit(): CommitResult | null {
     if (!this.dirty) return null;
-    const n = this.pendingLines.length;
+    const n = this.pending.count;
     const firstSeq = this.nextSeq;
-    const lines = this.pendingLines;
-    const bytes = this.pendingBytes;
-    const total = this.pendingTotal;
+    const total = this.pending.bytes;
+    // Cut (copy) first: if the transaction fails, the next commit cuts the same lines again.
+    const blocks = this.pending.peekBlocks(firstSeq, BLOCK_BYTES);
     let dropped = 0;
     this.store.transaction(() => {
-      if (n > 0) {
-        this.store.insertBlock(firstSeq, n, total, lines.join('\n'));
-        this.store.setMeta('next_seq', firstSeq + n);
-      }
-      // Counters move inside the transaction so the caps see the new block.
+      for (const b of blocks) this.store.insertBlock(b.firstSeq, b.n, b.total, b.data);
+      if (n > 0) this.store.setMeta('next_seq', firstSeq + n);
+      // Counters move inside the transaction so the caps see the new blocks.
       this.undeliveredPoints += n;
       this.undeliveredBytes += total;
       this.logPoints += n;
@@ -199,13 +174,15 @@ export class Outbox {
     this.persistedConfirmed = this.confirmed;
     if (n > 0) {
       this.nextSeq = firstSeq + n;
-      this.pendingLines = [];
-      this.pendingBytes = [];
-      this.pendingTotal = 0;
+      this.pending.clear();
       this.counts.stored += n;
-      this.mem.push({ firstSeq, lines, bytes, total });
-      this.memTotal += total;
-      this.trimMem();
+      if (this.memActive) {
+        for (const b of blocks) {
+          this.mem.push(b);
+          this.memTotal += b.data.length;
+        }
+        this.trimMem();
+      }
     }
     return { firstSeq, count: n, dropped };
   }
@@ -268,17 +245,18 @@ export class Outbox {
 
   private trimMem(): void {
     this.dropFromMemory(this.confirmed);
-    while (this.memTotal > this.limits.memBytes && this.mem.length > 1) {
-      const b = this.mem.shift()!;
-      this.memTotal -= b.total;
+    if (this.memTotal > this.limits.memBytes) {
+      this.mem = [];
+      this.memTotal = 0;
+      this.memActive = false;
     }
   }
 
   private dropFromMemory(upToSeq: number): void {
-    while (this.mem.length > 0 && lastSeqOf(this.mem[0]!) <= upToSeq) {
-      this.memTotal -= this.mem.shift()!.total;
+    while (this.mem.length > 0 && this.mem[0]!.lastSeq <= upToSeq) {
+      this.memTotal -= this.mem.shift()!.data.length;
     }
-    while (this.readAhead.length > 0 && lastSeqOf(this.readAhead[0]!) <= upToSeq) this.readAhead.shift();
+    while (this.readAhead.length > 0 && this.readAhead[0]!.lastSeq <= upToSeq) this.readAhead.shift();
   }
 
   /** The block holding `seq`, or the first one after it; null when nothing is committed there. */
@@ -294,17 +272,21 @@ export class Outbox {
         else hi = mid - 1;
       }
       const b = mem[lo]!;
-      return seq <= lastSeqOf(b) ? b : (mem[lo + 1] ?? null);
+      return seq <= b.lastSeq ? b : (mem[lo + 1] ?? null);
     }
-    // Not in RAM: read the backlog from SQLite, a few blocks at a time.
-    while (this.readAhead.length > 0 && lastSeqOf(this.readAhead[0]!) < seq) this.readAhead.shift();
+    // Not in RAM: read the backlog from SQLite, a few MB at a time.
+    while (this.readAhead.length > 0 && this.readAhead[0]!.lastSeq < seq) this.readAhead.shift();
+    if (this.readAhead.length > 0 && this.readAhead[0]!.firstSeq > seq) this.readAhead = [];
     if (this.readAhead.length === 0) {
+      const memFirst = mem[0]?.firstSeq ?? Infinity;
       const at = this.store.blockAt(seq);
-      const rows = at && at.firstSeq + at.n > seq ? [at] : [];
-      rows.push(...this.store.blocksAfter(rows[0]?.firstSeq ?? seq - 1, 16));
-      for (const r of rows) {
-        if (mem.length > 0 && r.firstSeq >= mem[0]!.firstSeq) break;
-        this.readAhead.push(toBlock(r.firstSeq, r.body));
+      let row = at && at.firstSeq + at.n > seq ? at : this.store.blocksAfter(seq - 1, 1)[0];
+      let budget = READ_AHEAD_BYTES;
+      while (row && row.firstSeq < memFirst) {
+        this.readAhead.push(Block.fromData(row.firstSeq, row.body, row.n));
+        budget -= row.body.length;
+        if (budget <= 0) break;
+        row = this.store.blocksAfter(row.firstSeq, 1)[0];
       }
     }
     const first = this.readAhead[0];
@@ -317,9 +299,8 @@ export class Outbox {
    * point JSON plus one separator per point. Null when everything committed was handed out.
    */
   takeBatch(maxPoints: number, maxBytes: number): Batch | null {
-    const seqs: number[] = [];
-    const lines: string[] = [];
-    const lineBytes: number[] = [];
+    const parts: BatchPart[] = [];
+    let count = 0;
     let bytes = 0;
     let used = 0; // bytes plus one separator per point: what the frame will really hold
     let seq = this.sent + 1;
@@ -332,52 +313,62 @@ export class Outbox {
         break;
       }
       if (blk.firstSeq > seq) seq = blk.firstSeq;
-      const n = blk.lines.length;
-      for (let i = seq - blk.firstSeq; i < n; i++) {
+      const n = blk.n;
+      let from = seq - blk.firstSeq;
+      let i = from;
+      const close = (): void => {
+        if (i > from) {
+          parts.push({ block: blk, from, to: i });
+          bytes += blk.bytesOf(from, i);
+        }
+      };
+      for (; i < n; i++, seq++) {
         if (this.quarantined.size > 0 && this.quarantined.has(seq)) {
-          seq++;
+          close();
+          from = i + 1;
           continue;
         }
-        const b = blk.bytes[i]!;
-        if (seqs.length >= maxPoints || used + b + 1 > maxBytes) {
+        const b = blk.lineBytes(i);
+        if (count >= maxPoints || used + b + 1 > maxBytes) {
           full = true;
           break;
         }
-        seqs.push(seq);
-        lines.push(blk.lines[i]!);
-        lineBytes.push(b);
-        bytes += b;
+        count++;
         used += b + 1;
-        seq++;
       }
+      close();
     }
     this.sent = Math.max(this.sent, seq - 1);
-    if (seqs.length === 0) return null;
-    const last = seqs[seqs.length - 1]!;
-    if (seqs[0]! <= this.sentEver) {
-      // Points handed out before (a rewind after a lost connection): the gateway may see them twice.
-      for (const s of seqs) if (s <= this.sentEver) this.counts.resent++;
+    // Caught up with the log: from the next commit on, new blocks can be sent from RAM again.
+    if (this.sent >= this.nextSeq - 1 && !this.memActive) {
+      this.memActive = true;
+      this.readAhead = [];
     }
-    this.sentEver = Math.max(this.sentEver, last);
-    return { seqs, lines, lineBytes, bytes };
+    return count === 0 ? null : new Batch(parts, count, bytes);
+  }
+
+  /**
+   * The batch was written to a transport. Points written before (sent again after a lost
+   * connection) may reach the gateway twice: they are counted as `resent`.
+   */
+  markWritten(batch: Batch): void {
+    if (batch.firstSeq <= this.sentEver) {
+      for (const p of batch.parts) {
+        const first = p.block.firstSeq + p.from;
+        const last = p.block.firstSeq + p.to - 1;
+        if (first <= this.sentEver) this.counts.resent += Math.min(last, this.sentEver) - first + 1;
+      }
+    }
+    this.sentEver = Math.max(this.sentEver, batch.lastSeq);
   }
 
   /** The gateway confirmed these points. */
   confirm(batch: Batch): void {
-    let n = 0;
-    let bytes = 0;
-    const { seqs, lineBytes } = batch;
-    for (let i = 0; i < seqs.length; i++) {
-      if (seqs[i]! > this.confirmed) {
-        n++;
-        bytes += lineBytes[i]!;
-      }
-    }
-    this.undeliveredPoints = Math.max(0, this.undeliveredPoints - n);
+    const { count, bytes } = batch.above(this.confirmed);
+    this.undeliveredPoints = Math.max(0, this.undeliveredPoints - count);
     this.undeliveredBytes = Math.max(0, this.undeliveredBytes - bytes);
-    this.counts.delivered += n;
-    const last = seqs[seqs.length - 1];
-    if (last !== undefined) this.advance(last);
+    this.counts.delivered += count;
+    this.advance(batch.lastSeq);
   }
 
   /** Set a point aside for good: kept in the quarantine table, reported, never sent again. */
@@ -403,5 +394,7 @@ export class Outbox {
   /** The connection was lost: everything handed out but unconfirmed goes again. */
   rewind(): void {
     this.sent = this.confirmed;
+    // Blocks read ahead lie past the cursor now; keeping them would skip the points before them.
+    this.readAhead = [];
   }
 }

@@ -14,7 +14,8 @@ export interface BlockRow {
   firstSeq: number;
   n: number;
   bytes: number;
-  body: string;
+  /** The points' JSON lines, UTF-8, joined by "\n". */
+  body: Buffer;
 }
 
 export interface RunRow {
@@ -69,7 +70,7 @@ export class Store {
         first_seq INTEGER PRIMARY KEY,
         n INTEGER NOT NULL,
         bytes INTEGER NOT NULL,
-        body TEXT NOT NULL
+        body BLOB NOT NULL
       );
       CREATE TABLE IF NOT EXISTS quarantine (
         seq INTEGER PRIMARY KEY,
@@ -172,7 +173,7 @@ export class Store {
     return this.db.transaction(fn)();
   }
 
-  insertBlock(firstSeq: number, n: number, bytes: number, body: string): void {
+  insertBlock(firstSeq: number, n: number, bytes: number, body: Buffer): void {
     this.st.insertBlock.run(firstSeq, n, bytes, body);
   }
 

@@ -9,14 +9,6 @@ export type PointValue = number | string | boolean | Record<string, unknown> | u
 export type Tags = Record<string, string>;
 export type PointClass = 'metric' | 'event';
 
-/** A validated point, serialized exactly as it goes on the wire. */
-export interface EncodedPoint {
-  /** The point's JSON, one line, no newline inside (JSON.stringify never emits one). */
-  line: string;
-  /** UTF-8 byte length of `line`. */
-  bytes: number;
-}
-
 const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 function fail(rule: string, value: unknown, what: string, where = ''): never {
@@ -170,11 +162,11 @@ export class PointEncoder {
     return json;
   }
 
-  /** Build the wire line for one validated point. */
-  encode(cls: PointClass, metricJson: string, valueJson: string, timestamp: number, tagsJson: string): EncodedPoint {
-    const line =
+  /** Build the wire line (JSON, one line) for one validated point. */
+  encode(cls: PointClass, metricJson: string, valueJson: string, timestamp: number, tagsJson: string): string {
+    return (
       `{"class":"${cls}","metric":${metricJson},"value":${valueJson},"timestamp":${timestamp}` +
-      (tagsJson ? `,"tags":${tagsJson}}` : '}');
-    return { line, bytes: utf8Bytes(line) };
+      (tagsJson ? `,"tags":${tagsJson}}` : '}')
+    );
   }
 }

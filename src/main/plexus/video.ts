@@ -2,7 +2,7 @@
 // JPEG bytes pass through untouched (size read from the header); any other image, or raw
 // pixels, is encoded to JPEG with sharp. Frames over 750 kB are re-encoded smaller.
 
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import { LIMITS } from './limits';
 import { ValidationError } from './errors';
 import { isJpeg, jpegSize } from './jpeg';
@@ -71,6 +71,13 @@ export function encodeVideoMessage(
   return Buffer.concat([head, jpeg]);
 }
 
+// sharp (libvips) costs ~20 MB of memory when loaded: load it only when a frame needs encoding.
+let sharpModule: typeof Sharp | null = null;
+async function loadSharp(): Promise<typeof Sharp> {
+  sharpModule ??= (await import('sharp')).default;
+  return sharpModule;
+}
+
 /** Whatever came in, a JPEG of at most 750 kB. */
 export async function toJpeg(frame: Uint8Array, opts: VideoFrameOptions = {}): Promise<Jpeg> {
   if (!(frame instanceof Uint8Array) || frame.length === 0) {
@@ -78,7 +85,7 @@ export async function toJpeg(frame: Uint8Array, opts: VideoFrameOptions = {}): P
   }
   const quality = Math.round(Math.min(100, Math.max(1, opts.quality ?? 85)));
   const buf = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
-  let img: sharp.Sharp;
+  let img: Sharp.Sharp;
   if (opts.raw) {
     const { width, height, channels } = opts.raw;
     if (
@@ -94,7 +101,7 @@ export async function toJpeg(frame: Uint8Array, opts: VideoFrameOptions = {}): P
         `raw frame of ${buf.length} bytes does not match ${width}×${height}×${channels}`,
       );
     }
-    img = sharp(buf, { raw: { width, height, channels } });
+    img = (await loadSharp())(buf, { raw: { width, height, channels } });
   } else if (isJpeg(buf)) {
     const size = jpegSize(buf);
     if (!size)
@@ -104,7 +111,7 @@ export async function toJpeg(frame: Uint8Array, opts: VideoFrameOptions = {}): P
         'frame starts like a JPEG but has no readable size (SOF) in its header',
       );
     if (buf.length <= LIMITS.videoJpegBytes) return { data: buf, ...size, reencoded: false };
-    img = sharp(buf);
+    img = (await loadSharp())(buf);
   } else if (isBmp(buf)) {
     let raw;
     try {
@@ -112,9 +119,9 @@ export async function toJpeg(frame: Uint8Array, opts: VideoFrameOptions = {}): P
     } catch (e) {
       throw new ValidationError('video.image', buf.length, (e as Error).message);
     }
-    img = sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } });
+    img = (await loadSharp())(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } });
   } else {
-    img = sharp(buf);
+    img = (await loadSharp())(buf);
   }
   try {
     return await encodeUnderLimit(img, quality);
@@ -128,7 +135,7 @@ export async function toJpeg(frame: Uint8Array, opts: VideoFrameOptions = {}): P
   }
 }
 
-async function encodeUnderLimit(img: sharp.Sharp, quality: number): Promise<Jpeg> {
+async function encodeUnderLimit(img: Sharp.Sharp, quality: number): Promise<Jpeg> {
   let q = quality;
   let scale = 1;
   const meta = await img.metadata();

@@ -178,7 +178,7 @@ export class WsSession {
    * Send one telemetry frame and wait until the gateway is known to have processed it.
    * Only one call may be outstanding at a time.
    */
-  async sendFrame(frame: string): Promise<FrameOutcome> {
+  async sendFrame(frame: Buffer, onWritten?: () => void): Promise<FrameOutcome> {
     if (this.inflight) throw new Error('sendFrame: a frame is already in flight');
     const gap = this.lastPongMono + this.opts.minGapMs - performance.now();
     if (gap > 0) await sleep(gap);
@@ -188,7 +188,8 @@ export class WsSession {
     return new Promise<FrameOutcome>((resolve) => {
       const pingId = this.nextPingId();
       this.inflight = { pingId, error: null, resolve };
-      this.ws.send(frame);
+      this.ws.send(frame, { binary: false });
+      onWritten?.();
       this.ping(pingId);
     });
   }

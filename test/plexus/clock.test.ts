@@ -1,0 +1,172 @@
+// One trustworthy clock: round-trip-compensated sync with the gateway, timestamps from a
+// monotonic clock (immune to system clock jumps), periodic re-sync.
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
+import { TestGateway } from '../support/gateway';
+import { clientFor, closeClients, sleep, until, waitForStatus } from '../helpers/plexus';
+import { cleanupTempDirs, tempDir } from '../helpers/tmp';
+import type { ClockInfo } from '../../src/main/plexus';
+
+let gw: TestGateway;
+afterEach(async () => {
+  await closeClients();
+  await gw?.close();
+  cleanupTempDirs();
+});
+
+function libfaketime(): string {
+  for (const dir of [
+    '/usr/lib/x86_64-linux-gnu/faketime',
+    '/usr/lib/aarch64-linux-gnu/faketime',
+    '/usr/lib/faketime',
+  ]) {
+    if (existsSync(dir)) {
+      const f = readdirSync(dir).find((x) => x === 'libfaketime.so.1');
+      if (f) return join(dir, f);
+    }
+  }
+  throw new Error('libfaketime not found: install the Debian package "faketime" (.ci/run does)');
+}
+
+describe('clock', () => {
+  for (const skew of [3_600_000, -3_600_000]) {
+    it(`with the gateway clock ${skew > 0 ? 'ahead' : 'behind'} by 1 h and 50 ms latency, SDK time is within the reported uncertainty`, async () => {
+      gw = await TestGateway.start();
+      gw.setClockSkew(skew);
+      gw.setLatency(50);
+      const c = clientFor(gw);
+      const syncs: ClockInfo[] = [];
+      c.on('clock', (i) => syncs.push(i));
+      await waitForStatus(c, 'connected', 5000);
+      const info = c.clock();
+      expect(info.source).toBe('gateway');
+      expect(info.rttMs!).toBeGreaterThanOrEqual(100); // 50 ms each way (more: the handshake is delayed too)
+      expect(info.uncertaintyMs).toBeCloseTo(info.rttMs! / 2, 6);
+      expect(Math.abs(info.offsetMs - skew)).toBeLessThanOrEqual(info.uncertaintyMs! + 2);
+      // The delays are symmetric here, so round-trip compensation is far better than its bound
+      // (taking server_time_ms as "now on receipt", as the Python SDK does, would be ~50 ms off).
+      expect(Math.abs(info.offsetMs - skew)).toBeLessThan(15);
+      expect(syncs).toHaveLength(1);
+      const window: Array<[number, number]> = [];
+      for (let k = 0; k < 5; k++) {
+        const gwNow = gw.now();
+        const sdkNow = c.now();
+        expect(Math.abs(sdkNow - gwNow)).toBeLessThanOrEqual(info.uncertaintyMs! + 2);
+        const before = gw.now();
+        c.send('t', k);
+        window.push([before, gw.now()]);
+        await sleep(20);
+      }
+      expect((await c.flush()).delivered).toBe(true);
+      // Each point's timestamp is gateway time at the moment of send(), within the bound (+1 ms rounding).
+      const pts = gw.points.filter((p) => p.metric === 't');
+      expect(pts.map((p) => p.value)).toEqual([0, 1, 2, 3, 4]);
+      const u = info.uncertaintyMs! + 1;
+      pts.forEach((p, k) => {
+        expect(p.timestamp!).toBeGreaterThanOrEqual(window[k]![0] - u);
+        expect(p.timestamp!).toBeLessThanOrEqual(window[k]![1] + u);
+      });
+      // The offset history is kept with the data.
+      const db = new Database(join(c.dataDir, 'buffer.db'), { readonly: true });
+      const rows = db.prepare('SELECT offset_ms AS o, uncertainty_ms AS u FROM clock_syncs').all() as Array<{
+        o: number;
+        u: number;
+      }>;
+      db.close();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.o).toBeCloseTo(info.offsetMs, 3);
+    });
+  }
+
+  it('re-syncs by a planned reconnect, losing and duplicating nothing', async () => {
+    gw = await TestGateway.start();
+    const c = clientFor(gw, { resyncIntervalMs: 300 });
+    await waitForStatus(c, 'connected');
+    let i = 0;
+    const t = setInterval(() => {
+      for (let k = 0; k < 10; k++) c.send('r', i++);
+    }, 2);
+    await sleep(700);
+    gw.setClockSkew(5000);
+    await until(() => Math.abs(c.clock().offsetMs - 5000) < 100, 3000, 'the new offset');
+    await sleep(300);
+    clearInterval(t);
+    expect((await c.flush()).delivered).toBe(true);
+    expect(gw.auths.length).toBeGreaterThanOrEqual(4);
+    expect(gw.connections.filter((x) => x.closeCode !== undefined && x.closeCode !== 1000)).toEqual([]);
+    const values = gw.points.filter((p) => p.metric === 'r').map((p) => p.value);
+    expect(values).toEqual([...Array(i).keys()]);
+    expect(c.stats().resent).toBe(0);
+  });
+
+  it('before any sync, time comes from the system clock, then from the last known offset', async () => {
+    gw = await TestGateway.start();
+    gw.setClockSkew(120_000);
+    const dir = tempDir();
+    const a = clientFor(gw, { dataDir: dir });
+    await waitForStatus(a, 'connected');
+    await a.close();
+    // Next session, HTTP only: no sync possible, the last offset is the best estimate.
+    const b = clientFor(gw, { dataDir: dir, transport: 'http' });
+    expect(b.clock().source).toBe('persisted');
+    expect(Math.abs(b.now() - gw.now())).toBeLessThan(100);
+    const fresh = clientFor(gw, { apiKey: null });
+    expect(fresh.clock()).toMatchObject({ source: 'local', uncertaintyMs: null });
+    expect(Math.abs(fresh.now() - Date.now())).toBeLessThan(5);
+  });
+
+  it('a system clock jump does not move SDK timestamps', async () => {
+    gw = await TestGateway.start();
+    const dir = tempDir();
+    const fakeFile = join(tempDir(), 'faketime');
+    writeFileSync(fakeFile, '+0\n');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, '..', 'fixtures', 'clock-child.ts'), dir, gw.url, gw.wsUrl],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: {
+          ...process.env,
+          LD_PRELOAD: libfaketime(),
+          FAKETIME_TIMESTAMP_FILE: fakeFile,
+          FAKETIME_NO_CACHE: '1',
+          FAKETIME_DONT_FAKE_MONOTONIC: '1',
+        },
+      },
+    );
+    const ticks: Array<{ wall: number; sdk: number; status: string }> = [];
+    createInterface({ input: child.stdout! }).on('line', (l) => {
+      const [, wall, sdk, status] = l.split(' ');
+      ticks.push({ wall: Number(wall), sdk: Number(sdk), status: status! });
+    });
+    try {
+      await until(
+        () => ticks.some((t) => t.status === 'connected') && ticks.length >= 5,
+        15_000,
+        'the child to connect',
+      );
+      const jumpAt = ticks.length;
+      writeFileSync(fakeFile, '+3600\n'); // the system clock jumps one hour ahead
+      await until(() => ticks.length >= jumpAt + 6, 5000, 'ticks after the jump');
+      const before = ticks[jumpAt - 1]!;
+      const after = ticks.at(-1)!;
+      const n = ticks.length - jumpAt;
+      expect(after.wall - before.wall).toBeGreaterThan(3_600_000); // the system clock did jump…
+      expect(after.sdk - before.sdk).toBeGreaterThan(n * 100 - 60); // …the SDK clock just went on
+      expect(after.sdk - before.sdk).toBeLessThan(n * 100 + 400);
+      // The points at the gateway carry the same smooth timestamps.
+      await until(() => gw.points.filter((p) => p.metric === 'tick').length >= ticks.length - 2, 5000, 'points');
+      const ts = gw.points.filter((p) => p.metric === 'tick').map((p) => p.timestamp!);
+      const steps = ts.slice(1).map((t, k) => t - ts[k]!);
+      expect(Math.max(...steps)).toBeLessThan(600);
+      expect(Math.min(...steps)).toBeGreaterThan(0);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.on('exit', r));
+    }
+  }, 30_000);
+});
