@@ -45,3 +45,23 @@ export function waitForStatus(c: Plexus, status: Status, timeoutMs = 5000): Prom
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Every point in a client's local log (its SQLite file), decoded: for tests of what was recorded. */
+export function readLog(
+  dataDir: string,
+): Array<{ class: string; metric: string; value: unknown; timestamp: number; tags?: Record<string, string> }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Database = require('better-sqlite3') as typeof import('better-sqlite3');
+  const db = new Database(`${dataDir}/buffer.db`, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT body FROM blocks ORDER BY first_seq').all() as Array<{ body: Buffer }>;
+    return rows.flatMap((r) =>
+      r.body
+        .toString('utf8')
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    );
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,134 @@
+// Auto-detection of a device's line format from its first lines, offered when a device is set up.
+//
+// Looks at up to 10 non-empty lines, in this order:
+//   jsonl   — at least half of them (and at least one) are JSON objects;
+//   kv      — at least 60 % of them are mostly `key=value` tokens (half or more of their tokens);
+//   csv     — some line of ≥ 2 cells, all non-empty text (no number, no `label:number`), is
+//             followed by ≥ 1 line, at least 60 % of which have the same cell count and mostly
+//             (half or more) numeric cells; a `1,2,3` stream without a header is not CSV;
+//   plotter — otherwise (the most tolerant format).
+
+import type { ParserKind } from '../types';
+import { hasNoise } from './common';
+import { csvCellNumber, csvSeparatorOf, splitCsvLine } from './csv';
+import { repairNotFinite } from './jsonl';
+import { classifyNumber, scanNumber } from './number';
+
+/** How many non-empty lines detection looks at. */
+export const DETECT_LINES = 10;
+
+export interface Detection {
+  kind: ParserKind;
+  /** For a person: why this format was chosen. */
+  reason: string;
+}
+
+export function detectParser(lines: string[]): Detection {
+  const sample: string[] = [];
+  for (const l of lines) {
+    const t = l.trim();
+    if (t !== '') sample.push(t);
+    if (sample.length === DETECT_LINES) break;
+  }
+  const total = sample.length;
+  if (total === 0) return { kind: 'plotter', reason: 'no lines to look at yet; plotter is the most tolerant format' };
+  const of = (k: number): string => `${k} of ${total} line${total === 1 ? '' : 's'}`;
+
+  const json = sample.filter(isJsonObject).length;
+  if (json > 0 && json * 2 >= total) return { kind: 'jsonl', reason: `${of(json)} are JSON objects` };
+
+  const kv = sample.filter(isMostlyKv).length;
+  if (kv > 0 && kv * 5 >= total * 3) return { kind: 'kv', reason: `${of(kv)} are key=value pairs` };
+
+  const csv = findCsv(sample);
+  if (csv !== null) return { kind: 'csv', reason: csv };
+
+  const numeric = sample.filter(hasPlotterValue).length;
+  return {
+    kind: 'plotter',
+    reason:
+      numeric > 0
+        ? `${of(numeric)} hold numbers or label:number pairs and no header, JSON or key=value format fits`
+        : `no format fits ${total === 1 ? 'the line' : `the ${total} lines`}; plotter is the most tolerant`,
+  };
+}
+
+function isJsonObject(line: string): boolean {
+  if (line.charCodeAt(0) !== 123 /* { */ || line.charCodeAt(line.length - 1) !== 125 /* } */) return false;
+  try {
+    const v: unknown = JSON.parse(line);
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    // Python's NaN / Infinity words make otherwise good objects invalid JSON; the parser copes.
+    const repaired = repairNotFinite(line);
+    if (repaired === null) return false;
+    try {
+      const v: unknown = JSON.parse(repaired);
+      return typeof v === 'object' && v !== null;
+    } catch {
+      return false;
+    }
+  }
+}
+
+const KV_TOKEN = /^[^=\s,;"]+\s*=/;
+
+function isMostlyKv(line: string): boolean {
+  // Quoted values may hold separators: drop them first.
+  const tokens = line
+    .replace(/"(?:[^"\\]|\\.)*"/g, 'q')
+    .replace(/\s*=\s*/g, '=')
+    .split(/[\s,;]+/)
+    .filter((t) => t !== '');
+  if (tokens.length === 0) return false;
+  let pairs = 0;
+  for (const t of tokens) if (KV_TOKEN.test(t)) pairs++;
+  return pairs * 2 >= tokens.length;
+}
+
+function findCsv(sample: string[]): string | null {
+  for (let h = 0; h < sample.length - 1; h++) {
+    const header = sample[h]!;
+    const sep = csvSeparatorOf(header);
+    if (header.indexOf(sep) < 0) continue;
+    const cells = splitCsvLine(header, sep).map((c) => c.trim());
+    while (cells.length > 0 && cells[cells.length - 1] === '') cells.pop();
+    if (cells.length < 2 || !cells.every(isHeaderCell)) continue;
+    const rest = sample.slice(h + 1);
+    let matching = 0;
+    for (const line of rest) {
+      const data = splitCsvLine(line, sep).map((c) => c.trim());
+      while (data.length > cells.length && data[data.length - 1] === '') data.pop();
+      if (data.length !== cells.length) continue;
+      const numeric = data.filter(
+        (c) => c !== '' && (!Number.isNaN(csvCellNumber(c, sep)) || classifyNumber(c) === 'not-finite'),
+      ).length;
+      if (numeric * 2 >= data.length) matching++;
+    }
+    if (matching > 0 && matching * 5 >= rest.length * 3) {
+      const shown = header.length > 60 ? `${header.slice(0, 60)}…` : header;
+      return (
+        `header "${shown}" (${cells.length} columns) is followed by ${matching} of ${rest.length} ` +
+        `line${rest.length === 1 ? '' : 's'} with ${cells.length} mostly numeric cells`
+      );
+    }
+  }
+  return null;
+}
+
+/** A header cell: non-empty text that is neither a number, NaN/inf, `label:number` nor noise. */
+function isHeaderCell(c: string): boolean {
+  if (c === '' || hasNoise(c) || classifyNumber(c) !== 'non-numeric') return false;
+  const colon = c.indexOf(':');
+  return colon < 0 || Number.isNaN(scanNumber(c, colon + 1, c.length));
+}
+
+/** The line holds at least one number or label:number token (the plotter's separators). */
+function hasPlotterValue(line: string): boolean {
+  for (const t of line.split(/[\s,]+/)) {
+    const colon = t.indexOf(':');
+    const v = colon >= 0 ? scanNumber(t, colon + 1, t.length) : scanNumber(t, 0, t.length);
+    if (v === v) return true;
+  }
+  return false;
+}

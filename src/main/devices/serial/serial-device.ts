@@ -1,0 +1,438 @@
+// One configured serial/USB device: finds its port (by USB serial number, vid:pid or path),
+// opens it, frames and parses lines, and feeds points to the Plexus client, stamped at line
+// arrival on the client's clock. Survives everything a bench throws at it: unplug and replug
+// (reopened with backoff when it returns), a pseudo-terminal vanishing without an OS event (the
+// path is watched), a busy or forbidden port (the message says which process or which group),
+// and any bytes at all (counted per kind, the first few logged, the good lines kept).
+
+import { existsSync } from 'node:fs';
+import { SerialPort } from 'serialport';
+import { Backoff } from '../../plexus/backoff';
+import { ValidationError } from '../../plexus/errors';
+import { createParser, detectParser } from '../parsers';
+import type { FieldValue, LineParser, ParserKind, ProblemKind, TelemetrySink } from '../types';
+import { LineSplitter } from './line-splitter';
+import { explainOpenError } from './os-hints';
+import { describeBinding, resolveBinding, type PortBinding, type PortInfo } from './ports';
+
+export interface SerialDeviceConfig extends PortBinding {
+  /** The device's name (shown to people); also the default metric prefix. */
+  name: string;
+  /** Metric prefix: `<prefix>.<field>`; '' for none. Default: `name`. */
+  prefix?: string;
+  baudRate: number;
+  dataBits?: 5 | 6 | 7 | 8;
+  parity?: 'none' | 'even' | 'odd' | 'mark' | 'space';
+  stopBits?: 1 | 1.5 | 2;
+  /** Line format, or 'auto' to detect it from the first lines. */
+  parser: ParserKind | 'auto';
+}
+
+export interface SerialDeviceOptions {
+  /** How often the port's presence is checked (ms, default 500). */
+  presencePollMs?: number;
+  /** Reopen backoff (default 250 ms × 2ⁿ, cap 5 s). */
+  reopen?: { baseMs?: number; capMs?: number };
+  /** Non-empty lines used for auto-detection (default 5). */
+  detectLines?: number;
+  /** How to list ports (tests inject; default: serialport's list). */
+  listPorts?: () => Promise<PortInfo[]>;
+}
+
+export type SerialState = 'opening' | 'open' | 'closed' | 'waiting' | 'error';
+
+export interface SerialStatus {
+  state: SerialState;
+  /** One line for a person, e.g. "waiting for device (serial number A1B2) — plug it in". */
+  message: string;
+  path: string | null;
+  since: number;
+}
+
+export interface SerialStats {
+  lines: number;
+  points: number;
+  bytes: number;
+  problems: Record<ProblemKind, number>;
+  parser: ParserKind | null;
+  /** Why auto-detection chose the parser. */
+  detected: string | null;
+  opens: number;
+}
+
+export interface LogEntry {
+  at: number;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+type Events = { status: SerialStatus; log: LogEntry };
+
+const PROBLEM_KINDS: ProblemKind[] = [
+  'garbage',
+  'invalid-utf8',
+  'overlong',
+  'non-numeric',
+  'not-finite',
+  'malformed',
+  'invalid-field',
+];
+/** The first this-many problems of each kind go to the device's log (all are counted). */
+const LOG_FIRST = 5;
+const LOG_KEEP = 200;
+const WRITE_TIMEOUT_MS = 2000;
+const BAUD_MAX = 4_000_000;
+
+export function validateSerialConfig(c: SerialDeviceConfig): void {
+  const fail = (m: string): never => {
+    throw new ValidationError('serial.config', c, `serial device "${c?.name ?? '?'}": ${m}`);
+  };
+  if (!c || typeof c.name !== 'string' || c.name.trim() === '' || c.name.length > 64)
+    fail('name must be 1–64 characters');
+  if (c.prefix !== undefined && (typeof c.prefix !== 'string' || c.prefix.length > 64 || /\s/.test(c.prefix))) {
+    fail('prefix must be at most 64 characters without spaces');
+  }
+  if (!Number.isInteger(c.baudRate) || c.baudRate < 50 || c.baudRate > BAUD_MAX)
+    fail(`baud rate must be a whole number from 50 to ${BAUD_MAX.toLocaleString('en-US')}, got ${String(c.baudRate)}`);
+  if (c.dataBits !== undefined && ![5, 6, 7, 8].includes(c.dataBits)) fail('data bits must be 5, 6, 7 or 8');
+  if (c.parity !== undefined && !['none', 'even', 'odd', 'mark', 'space'].includes(c.parity))
+    fail('parity must be none, even, odd, mark or space');
+  if (c.stopBits !== undefined && ![1, 1.5, 2].includes(c.stopBits)) fail('stop bits must be 1, 1.5 or 2');
+  if (!['auto', 'plotter', 'csv', 'jsonl', 'kv'].includes(c.parser))
+    fail('parser must be auto, plotter, csv, jsonl or kv');
+  if (!c.serialNumber && !(c.vendorId && c.productId) && !c.path)
+    fail('say which port: a USB serial number, vendor:product id, or a path');
+}
+
+export class SerialDevice {
+  private readonly listeners: { [K in keyof Events]: Set<(e: Events[K]) => void> } = {
+    status: new Set(),
+    log: new Set(),
+  };
+  private port: SerialPort | null = null;
+  private readonly splitter = new LineSplitter();
+  private parser: LineParser | null;
+  private detectBuffer: Array<{ line: string; at: number }> = [];
+  private detectTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly backoff: Backoff;
+  private readonly prefix: string;
+  private stopped = true;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private presence: ReturnType<typeof setInterval> | null = null;
+  private current: SerialStatus;
+  private readonly logEntries: LogEntry[] = [];
+  private readonly counts: SerialStats;
+  private readonly batch: Array<{ metric: string; value: FieldValue }> = [];
+  private lineTime = 0;
+  private readonly fieldSink = { field: (name: string, value: FieldValue) => this.pushField(name, value) };
+  private readonly splitSink = {
+    line: (text: string) => this.onLine(text, this.lineTime),
+    problem: (kind: ProblemKind, message: string) => this.problem(kind, message),
+  };
+
+  constructor(
+    readonly config: SerialDeviceConfig,
+    private readonly sink: TelemetrySink,
+    private readonly opts: SerialDeviceOptions = {},
+  ) {
+    validateSerialConfig(config);
+    this.prefix = config.prefix ?? config.name;
+    this.parser = config.parser === 'auto' ? null : createParser(config.parser);
+    this.backoff = new Backoff({ baseMs: 250, capMs: 5000, jitter: 0.2, ...opts.reopen });
+    this.current = { state: 'closed', message: 'closed', path: null, since: Date.now() };
+    this.counts = {
+      lines: 0,
+      points: 0,
+      bytes: 0,
+      problems: Object.fromEntries(PROBLEM_KINDS.map((k) => [k, 0])) as Record<ProblemKind, number>,
+      parser: this.parser?.kind ?? null,
+      detected: null,
+      opens: 0,
+    };
+  }
+
+  on<K extends keyof Events>(event: K, fn: (e: Events[K]) => void): () => void {
+    const set = this.listeners[event] as Set<(e: Events[K]) => void>;
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  private emit<K extends keyof Events>(event: K, payload: Events[K]): void {
+    for (const fn of [...(this.listeners[event] as Set<(e: Events[K]) => void>)]) {
+      try {
+        fn(payload);
+      } catch {
+        // a listener's bug is not the device's
+      }
+    }
+  }
+
+  status(): SerialStatus {
+    return { ...this.current };
+  }
+
+  stats(): SerialStats {
+    return { ...this.counts, problems: { ...this.counts.problems } };
+  }
+
+  log(): LogEntry[] {
+    return [...this.logEntries];
+  }
+
+  private setStatus(state: SerialState, message: string, path: string | null = this.current.path): void {
+    this.current = { state, message, path, since: Date.now() };
+    this.addLog(state === 'error' ? 'error' : 'info', message);
+    this.emit('status', this.status());
+  }
+
+  private addLog(level: LogEntry['level'], message: string): void {
+    const e = { at: Date.now(), level, message };
+    this.logEntries.push(e);
+    if (this.logEntries.length > LOG_KEEP) this.logEntries.splice(0, this.logEntries.length - LOG_KEEP);
+    this.emit('log', e);
+  }
+
+  /** Start: find the port and open it, or wait for it. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.backoff.reset();
+    void this.attempt();
+  }
+
+  /** Close the port and stop watching for it. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.clearTimers();
+    await this.closePort();
+    this.setStatus('closed', 'closed', null);
+  }
+
+  /** Write one line to the device (a line end is added). */
+  write(line: string): Promise<void> {
+    const port = this.port;
+    if (!port || !port.isOpen) return Promise.reject(new Error(`${this.config.name} is not open`));
+    if (typeof line !== 'string' || /[\r\n]/.test(line) || line.length > 4096) {
+      return Promise.reject(
+        new ValidationError(
+          'serial.write',
+          line,
+          'write takes one line of at most 4096 characters without line breaks',
+        ),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      // A device that stopped reading must not hang the caller forever.
+      const t = setTimeout(
+        () => reject(new Error(`writing to ${this.config.name} timed out after ${WRITE_TIMEOUT_MS} ms`)),
+        WRITE_TIMEOUT_MS,
+      );
+      port.write(`${line}\n`, (err) => {
+        if (err) {
+          clearTimeout(t);
+          reject(new Error(`writing to ${this.config.name} failed: ${err.message}`));
+          return;
+        }
+        port.drain((e) => {
+          clearTimeout(t);
+          if (e) reject(new Error(`writing to ${this.config.name} failed: ${e.message}`));
+          else resolve();
+        });
+      });
+    });
+  }
+
+  private clearTimers(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.detectTimer) clearTimeout(this.detectTimer);
+    this.detectTimer = null;
+    if (this.presence) clearInterval(this.presence);
+    this.timer = null;
+    this.presence = null;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.attempt();
+    }, ms);
+  }
+
+  /** Find the port; open it if it is there, else wait for it. */
+  private async attempt(): Promise<void> {
+    if (this.stopped || this.port) return;
+    let path: string | null;
+    try {
+      path = await resolveBinding(this.config, this.opts.listPorts);
+    } catch (e) {
+      this.setStatus('error', (e as Error).message, null);
+      this.schedule(this.backoff.next());
+      return;
+    }
+    if (this.stopped) return;
+    if (!path) {
+      if (this.current.state !== 'waiting') {
+        this.setStatus('waiting', `waiting for device (${describeBinding(this.config)}) — plug it in`, null);
+      }
+      this.schedule(this.opts.presencePollMs ?? 500);
+      return;
+    }
+    await this.open(path);
+  }
+
+  private open(path: string): Promise<void> {
+    this.setStatus('opening', `opening ${path} at ${this.config.baudRate.toLocaleString('en-US')} baud`, path);
+    return new Promise((resolve) => {
+      const port = new SerialPort({
+        path,
+        baudRate: this.config.baudRate,
+        dataBits: this.config.dataBits ?? 8,
+        parity: this.config.parity ?? 'none',
+        stopBits: this.config.stopBits ?? 1,
+        autoOpen: false,
+        lock: true,
+      });
+      port.open((err) => {
+        if (this.stopped) {
+          if (!err) port.close(() => {});
+          resolve();
+          return;
+        }
+        if (err) {
+          const why = explainOpenError(path, err as Error & { code?: string });
+          if (why.kind === 'missing') {
+            this.setStatus('waiting', `waiting for device (${describeBinding(this.config)}) — ${why.message}`, null);
+            this.schedule(this.opts.presencePollMs ?? 500);
+          } else {
+            const delay = this.backoff.next();
+            this.setStatus('error', `${why.message} (retrying in ${Math.max(1, Math.round(delay / 1000))} s)`, path);
+            this.schedule(delay);
+          }
+          resolve();
+          return;
+        }
+        this.port = port;
+        this.counts.opens++;
+        this.splitter.reset();
+        port.on('data', (chunk: Buffer) => this.onData(chunk));
+        port.on('error', (e: Error) => this.addLog('error', `port error: ${e.message}`));
+        port.on('close', () => this.onPortGone(port, 'the port closed (unplugged?)'));
+        this.watchPresence(port, path);
+        this.setStatus('open', `open ${path} at ${this.config.baudRate.toLocaleString('en-US')} baud`, path);
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * A vanished device does not always tell: a pseudo-terminal whose other end died gives the open
+   * port no close or error event. So the path is watched too.
+   */
+  private watchPresence(port: SerialPort, path: string): void {
+    if (this.presence) clearInterval(this.presence);
+    this.presence = setInterval(() => {
+      if (!existsSync(path)) this.onPortGone(port, `${path} disappeared (unplugged?)`);
+    }, this.opts.presencePollMs ?? 500);
+  }
+
+  private onPortGone(port: SerialPort, why: string): void {
+    if (this.port !== port) return;
+    this.port = null;
+    if (this.presence) clearInterval(this.presence);
+    this.presence = null;
+    this.flushDetection();
+    if (port.isOpen) port.close(() => {});
+    if (this.stopped) return;
+    this.setStatus('closed', why, this.current.path);
+    this.backoff.reset();
+    void this.attempt();
+  }
+
+  private closePort(): Promise<void> {
+    const port = this.port;
+    this.port = null;
+    if (!port || !port.isOpen) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, 1000);
+      port.close(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  // ── data ──────────────────────────────────────────────────────────────────────────────
+
+  private onData(chunk: Buffer): void {
+    this.counts.bytes += chunk.length;
+    // Every line of this chunk arrived now: one timestamp on the client's clock.
+    this.lineTime = Math.round(this.sink.now());
+    this.splitter.push(chunk, this.splitSink);
+  }
+
+  private onLine(line: string, at: number): void {
+    if (!this.parser) {
+      if (line.trim() === '') return;
+      this.detectBuffer.push({ line, at });
+      if (this.detectBuffer.length >= (this.opts.detectLines ?? 5)) this.flushDetection();
+      // A slow device: decide on what came within 2 s rather than hold its data back.
+      else this.detectTimer ??= setTimeout(() => this.flushDetection(), 2000);
+      return;
+    }
+    this.counts.lines++;
+    this.batch.length = 0;
+    const problems = this.parser.parse(line, this.fieldSink);
+    if (problems)
+      for (const p of problems) this.problem(p.kind, `${p.message} in line ${JSON.stringify(line.slice(0, 120))}`);
+    if (this.batch.length > 0) this.sendBatch(at);
+  }
+
+  /** Decide the parser from what arrived so far and replay those lines. */
+  private flushDetection(): void {
+    if (this.detectTimer) clearTimeout(this.detectTimer);
+    this.detectTimer = null;
+    if (this.parser || this.detectBuffer.length === 0) return;
+    const d = detectParser(this.detectBuffer.map((l) => l.line));
+    this.parser = createParser(d.kind);
+    this.counts.parser = d.kind;
+    this.counts.detected = d.reason;
+    this.addLog('info', `detected the ${d.kind} format: ${d.reason}`);
+    const lines = this.detectBuffer;
+    this.detectBuffer = [];
+    for (const l of lines) this.onLine(l.line, l.at);
+  }
+
+  private pushField(name: string, value: FieldValue): void {
+    this.batch.push({ metric: this.prefix ? `${this.prefix}.${name}` : name, value });
+  }
+
+  private sendBatch(timestamp: number): void {
+    try {
+      this.sink.sendBatch(this.batch, { timestamp });
+      this.counts.points += this.batch.length;
+      return;
+    } catch (e) {
+      if (!(e instanceof ValidationError)) {
+        this.addLog('error', `cannot record: ${(e as Error).message}`);
+        return;
+      }
+    }
+    // One field the gateway would refuse (a name too long, an event too big): keep the others.
+    for (const p of this.batch) {
+      try {
+        this.sink.send(p.metric, p.value, { timestamp });
+        this.counts.points++;
+      } catch (e) {
+        this.problem('invalid-field', (e as Error).message);
+      }
+    }
+  }
+
+  private problem(kind: ProblemKind, message: string): void {
+    const n = ++this.counts.problems[kind];
+    if (n <= LOG_FIRST)
+      this.addLog('warn', `${kind}: ${message}${n === LOG_FIRST ? ' (further ones are only counted)' : ''}`);
+  }
+}
