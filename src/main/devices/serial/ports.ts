@@ -43,9 +43,8 @@ export async function listSerialPorts(): Promise<PortInfo[]> {
   try {
     raw = await SerialPort.list();
   } catch (e) {
-    throw new Error(
-      `cannot list serial ports: ${(e as Error).message} (on Linux, install udev: sudo apt install udev)`,
-    );
+    const hint = 'on Linux, install udev: sudo apt install udev';
+    throw new Error(`cannot list serial ports: ${(e as Error).message} (${hint})`, { cause: e });
   }
   return raw.map((r) => {
     const p = {
