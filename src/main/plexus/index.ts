@@ -28,3 +28,6 @@ export {
   ClosedError,
 } from './errors';
 export { LIMITS, SOURCE_ID_RE, SOURCE_ID_RULE } from './limits';
+// Small building blocks other layers (device readers) reuse.
+export { Backoff, type BackoffOptions } from './backoff';
+export { TypedEmitter } from './events';

@@ -57,8 +57,12 @@ interface InFlight {
   resolve: (o: FrameOutcome) => void;
 }
 
-/** Keep the send buffer shallow for video: above this many bytes queued, frames are dropped. */
-const VIDEO_BUFFER_LIMIT = 2 * 1024 * 1024;
+/**
+ * Video is live: a frame is dropped rather than queued behind more than about two frames' worth
+ * of unsent bytes (at least 256 KiB, so small frames are not dropped for a telemetry frame).
+ */
+const VIDEO_QUEUE_FRAMES = 2;
+const VIDEO_QUEUE_MIN_BYTES = 256 * 1024;
 
 export class WsSession {
   private inflight: InFlight | null = null;
@@ -204,7 +208,8 @@ export class WsSession {
   /** Send a binary video message; false (and nothing queued) under backpressure or rate limit. */
   sendVideo(data: Buffer): 'sent' | 'backpressure' | 'rate' | 'closed' {
     if (!this.open) return 'closed';
-    if (this.ws.bufferedAmount + data.length > VIDEO_BUFFER_LIMIT) return 'backpressure';
+    if (this.ws.bufferedAmount > Math.max(VIDEO_QUEUE_FRAMES * data.length, VIDEO_QUEUE_MIN_BYTES))
+      return 'backpressure';
     // Telemetry frames wait for tokens; video never waits (it is live) and leaves a reserve.
     if (this.telemetryBucket.waitMs() > 0 || !this.telemetryBucket.tryTake()) return 'rate';
     this.ws.send(data, { binary: true });

@@ -7,8 +7,7 @@
 
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
-import { Backoff } from '../../plexus/backoff';
-import { ValidationError } from '../../plexus/errors';
+import { Backoff, ValidationError } from '../../plexus';
 import { createParser, detectParser } from '../parsers';
 import type { FieldValue, LineParser, ParserKind, ProblemKind, TelemetrySink } from '../types';
 import { LineSplitter } from './line-splitter';
