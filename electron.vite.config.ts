@@ -9,6 +9,8 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
+          // The same host without Electron (npm run headless).
+          headless: resolve(__dirname, 'src/main/headless.ts'),
         },
       },
     },

@@ -1,23 +1,157 @@
-// The Electron shell. Thin on purpose: everything with behaviour lives in code that runs in plain
-// Node (src/main/host, src/main/plexus, src/main/devices) where it is tested.
-import { app, BrowserWindow } from 'electron';
+// The Electron shell. Thin on purpose: every behaviour lives in the host (plain Node, tested);
+// this file only makes a safe window, wires IPC to the host, keeps the API key in the OS keychain
+// and makes sure quitting never loses data. It is the one part that cannot run without Electron.
+
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Host, type RunExport, type SecretStore } from './host';
+import type { EventName, ExportResult } from '../shared/contract';
+
+const INDEX = join(__dirname, '../renderer/index.html');
+const INDEX_URL = pathToFileURL(INDEX).toString();
+const KEYCHAIN_TAG = '$00:';
+
+/** The API key sealed by the OS keychain (Bruno's tagging: `$00:` safeStorage). */
+class KeychainSecrets implements SecretStore {
+  readonly protection: 'os-keychain' | 'unprotected';
+  readonly warning: string | null;
+  constructor() {
+    const backend = process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : 'os';
+    const weak = !safeStorage.isEncryptionAvailable() || backend === 'basic_text';
+    this.protection = weak ? 'unprotected' : 'os-keychain';
+    this.warning = weak
+      ? 'No OS keychain is available (safeStorage uses basic_text): the API key is stored without real protection. Install and unlock a keyring (GNOME Keyring or KWallet) to protect it.'
+      : null;
+  }
+  seal(plain: string): string {
+    return KEYCHAIN_TAG + safeStorage.encryptString(plain).toString('base64');
+  }
+  open(sealed: string): string {
+    if (!sealed.startsWith(KEYCHAIN_TAG)) throw new Error('the stored API key is not sealed by the keychain');
+    return safeStorage.decryptString(Buffer.from(sealed.slice(KEYCHAIN_TAG.length), 'base64'));
+  }
+}
+
+let win: BrowserWindow | null = null;
+let host: Host | null = null;
+let quitting = false;
+
+/** IPC only from our own page, in its top-level frame. */
+function fromOurWindow(e: IpcMainInvokeEvent): boolean {
+  return (
+    !!win &&
+    e.sender === win.webContents &&
+    e.senderFrame === win.webContents.mainFrame &&
+    e.senderFrame?.url === INDEX_URL
+  );
+}
+
+async function saveWithDialog(e: RunExport): Promise<ExportResult> {
+  const r = await dialog.showSaveDialog(win!, {
+    defaultPath: e.filename,
+    filters: [{ name: 'CSV', extensions: ['csv'] }],
+  });
+  if (r.canceled || !r.filePath) return { kind: 'cancelled' };
+  const out = createWriteStream(r.filePath);
+  let points = -1;
+  for (const line of e.lines()) {
+    points++;
+    if (!out.write(line)) await new Promise<void>((ok) => out.once('drain', () => ok()));
+  }
+  await new Promise<void>((ok, fail) => out.end((err?: Error | null) => (err ? fail(err) : ok())));
+  return { kind: 'saved', path: r.filePath, points };
+}
 
 function createWindow(): void {
-  const win = new BrowserWindow({
+  win = new BrowserWindow({
     width: 1280,
     height: 800,
     minWidth: 1024,
     minHeight: 700,
+    show: false,
+    title: 'Plexus Bench',
     webPreferences: {
       preload: join(__dirname, '../preload/index.js'),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      webSecurity: true,
     },
   });
-  void win.loadFile(join(__dirname, '../renderer/index.html'));
+  win.once('ready-to-show', () => win?.show());
+  // No navigation away from our page, no new windows (links open in the browser instead).
+  win.webContents.on('will-navigate', (ev, url) => {
+    if (url !== INDEX_URL) ev.preventDefault();
+  });
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.on('close', (ev) => {
+    if (quitting || !host?.isRecording()) return;
+    ev.preventDefault();
+    app.quit(); // goes through before-quit, which asks
+  });
+  void win.loadFile(INDEX);
 }
 
-void app.whenReady().then(createWindow);
-app.on('window-all-closed', () => app.quit());
+async function start(): Promise<void> {
+  // The camera for our own page only; every other permission, and every other page, is refused.
+  const ours = (url: string | undefined): boolean => !!url && url.startsWith(INDEX_URL);
+  session.defaultSession.setPermissionRequestHandler((wc, permission, cb, details) => {
+    const media =
+      permission === 'media' && (details as { mediaTypes?: string[] }).mediaTypes?.every((t) => t === 'video');
+    cb(Boolean(media) && ours(details.requestingUrl) && wc === win?.webContents);
+  });
+  session.defaultSession.setPermissionCheckHandler((_wc, permission, origin) => permission === 'media' && ours(origin));
+
+  host = await Host.start({
+    dataDir: app.getPath('userData'),
+    secrets: new KeychainSecrets(),
+    exporter: saveWithDialog,
+  });
+  ipcMain.handle('bench:invoke', async (e, name: unknown, payload: unknown) => {
+    if (!fromOurWindow(e))
+      return { ok: false, error: { message: 'request refused: not from the recorder window', code: 'bad-request' } };
+    return host!.handle(name, payload);
+  });
+  for (const event of ['state', 'tick', 'command'] as EventName[]) {
+    host.on(event, (payload) => win?.webContents.send('bench:event', event, payload));
+  }
+  createWindow();
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  void app.whenReady().then(start);
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', (ev) => {
+    if (quitting || !host) return;
+    ev.preventDefault();
+    void (async () => {
+      if (host.isRecording() && win) {
+        const r = await dialog.showMessageBox(win, {
+          type: 'warning',
+          buttons: ['Keep recording', 'Stop the run and quit'],
+          defaultId: 0,
+          cancelId: 0,
+          message: 'A run is recording.',
+          detail: 'Quitting stops the run. Everything recorded so far is kept and sent.',
+        });
+        if (r.response === 0) return;
+      }
+      quitting = true;
+      await host.shutdown({ flushTimeoutMs: 5000 }); // always flush
+      app.exit(0);
+    })();
+  });
+}

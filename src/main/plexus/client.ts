@@ -73,6 +73,16 @@ export interface FlushResult {
   pending: number;
 }
 
+/** A point as kept in the local log. */
+export interface LoggedPoint {
+  seq: number;
+  class: 'metric' | 'event';
+  metric: string;
+  value: unknown;
+  timestamp: number;
+  tags?: Record<string, string>;
+}
+
 export interface ClientStats {
   buffered: number;
   bufferedBytes: number;
@@ -117,6 +127,7 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
   private readonly releaseLock: () => void;
   private readonly startedMono = performance.now();
   private readonly commitIntervalMs: number;
+  private readonly httpTimeoutMs: number;
   private readonly logger;
   private readonly cameras = new Map<string, string>();
   private readonly platform: string;
@@ -144,10 +155,8 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
     if (transport !== 'ws' && transport !== 'http')
       throw new ConfigError(`transport must be 'ws' or 'http', got ${describeValue(transport)}`);
     const gatewayUrl = options.gatewayUrl ?? env.PLEXUS_GATEWAY_URL ?? DEFAULT_GATEWAY_URL;
-    const http = new HttpSender({
-      url: ingestUrl(gatewayUrl),
-      timeoutMs: positive('httpTimeoutMs', options.httpTimeoutMs, 30_000),
-    });
+    this.httpTimeoutMs = positive('httpTimeoutMs', options.httpTimeoutMs, 30_000);
+    const http = new HttpSender({ url: ingestUrl(gatewayUrl), timeoutMs: this.httpTimeoutMs });
     const wsUrl = deviceWsUrl(
       options.gatewayWsUrl ?? env.PLEXUS_GATEWAY_WS_URL,
       options.gatewayUrl ?? env.PLEXUS_GATEWAY_URL,
@@ -264,6 +273,13 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
     this.assertOpen();
     this.apiKey = key ? key : null;
     this.delivery.setApiKey(this.apiKey);
+  }
+
+  /** Point the client at another gateway; reconnects at once. The buffer goes to the new one. */
+  setGateway(gatewayUrl: string, gatewayWsUrl?: string): void {
+    this.assertOpen();
+    const http = new HttpSender({ url: ingestUrl(gatewayUrl), timeoutMs: this.httpTimeoutMs });
+    this.delivery.setGateway(deviceWsUrl(gatewayWsUrl, gatewayUrl), http);
   }
 
   /** Rename this device. A new name is a new source on the platform. */
@@ -454,7 +470,20 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
     this.run = { id, name: runName, startedAt: now, endedAt: null, points: 0 };
     this.runTags = { run_id: id };
     this.runTagsJson = JSON.stringify(this.runTags);
-    this.event('run.start', { name: runName }, { timestamp: now });
+    // The run records how good its time base was when it started.
+    const clock = this.clockImpl.get();
+    this.event(
+      'run.start',
+      {
+        name: runName,
+        clock: {
+          source: clock.source,
+          offset_ms: Math.round(clock.offsetMs * 10) / 10,
+          uncertainty_ms: clock.uncertaintyMs === null ? null : Math.round(clock.uncertaintyMs * 10) / 10,
+        },
+      },
+      { timestamp: now },
+    );
     this.emit('run', { kind: 'start', run: { ...this.run } });
     return { ...this.run };
   }
@@ -500,7 +529,41 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
 
   /** Past and current runs, newest first. */
   runs(limit = 1000): RunRow[] {
+    this.assertOpen();
     return this.store.listRuns(limit);
+  }
+
+  /**
+   * The points of a run, from the local log, in recording order (for export). Needs the points to
+   * be kept after delivery (`buffer.retainPoints`/`retainBytes`); points already pruned are absent.
+   */
+  *runPoints(runId: string): Generator<LoggedPoint> {
+    const run = this.store.getRun(runId);
+    if (!run) throw new ValidationError('run.id', runId, `no run with id ${JSON.stringify(runId)}`);
+    this.commitNow();
+    const to = run.lastSeq ?? this.outbox.storedSeq;
+    let after = -1;
+    for (;;) {
+      const rows = this.store.blocksBetween(run.firstSeq, to, after);
+      if (rows.length === 0) return;
+      for (const r of rows) {
+        after = r.firstSeq;
+        const lines = r.body.toString('utf8').split('\n');
+        for (let i = 0; i < lines.length; i++) {
+          const seq = r.firstSeq + i;
+          if (seq < run.firstSeq || seq > to) continue;
+          const p = JSON.parse(lines[i]!) as LoggedPoint;
+          if (p.tags?.run_id === runId) yield { ...p, seq };
+        }
+      }
+    }
+  }
+
+  /** Clock syncs recorded between two SDK times (to say how good a run's time base was). */
+  clockHistory(from: number, to: number): Array<{ at: number; offsetMs: number; uncertaintyMs: number | null }> {
+    return this.store
+      .clockBetween(from, to)
+      .map((r) => ({ at: r.at, offsetMs: r.offsetMs, uncertaintyMs: r.uncertaintyMs }));
   }
 
   private closeInterruptedRuns(): void {

@@ -134,6 +134,20 @@ export class Delivery {
     this.restartConnection();
   }
 
+  /** Point at another gateway (a new connection follows at once). */
+  setGateway(wsUrl: string, http: HttpSender): void {
+    this.opts = { ...this.opts, wsUrl, http };
+    this.httpState = 'unknown';
+    this.httpRetryAt = 0;
+    this.wsUnavailable = false;
+    this.lastError = null;
+    this.httpBackoff.reset();
+    this.wsBackoff.reset();
+    this.conflict = false;
+    this.evictions = [];
+    this.restartConnection();
+  }
+
   setSourceId(id: string): void {
     this.opts = { ...this.opts, sourceId: id };
     this.conflict = false;

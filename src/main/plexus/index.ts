@@ -8,6 +8,7 @@ export type {
   FlushResult,
   ClientStats,
   PlexusEvents,
+  LoggedPoint,
 } from './client';
 export type { PlexusOptions, BufferOptions, Logger } from './config';
 export { DEFAULT_GATEWAY_URL, DEFAULT_GATEWAY_WS_URL } from './config';

@@ -149,6 +149,10 @@ export class Store {
       getRun: db.prepare<[string], RunRow>(
         'SELECT id, name, started_at AS startedAt, ended_at AS endedAt, first_seq AS firstSeq, last_seq AS lastSeq, points FROM runs WHERE id = ?',
       ),
+      blocksBetween: db.prepare<[number, number, number], BlockRow>(
+        `SELECT first_seq AS firstSeq, n, bytes, body FROM blocks
+          WHERE first_seq <= ? AND first_seq + n - 1 >= ? AND first_seq > ? ORDER BY first_seq LIMIT 64`,
+      ),
       insertClock: db.prepare(
         'INSERT INTO clock_syncs (at, offset_ms, uncertainty_ms, rtt_ms, source) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -250,6 +254,11 @@ export class Store {
 
   getRun(id: string): RunRow | undefined {
     return this.st.getRun.get(id);
+  }
+
+  /** Blocks overlapping [fromSeq, toSeq] whose first seq is above `after`, in order, 64 at a time. */
+  blocksBetween(fromSeq: number, toSeq: number, after: number): BlockRow[] {
+    return this.st.blocksBetween.all(toSeq, fromSeq, after);
   }
 
   insertClock(r: ClockRow): void {

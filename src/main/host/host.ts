@@ -1,0 +1,514 @@
+// The host: composes the Plexus client, the rig's sources, the demo sensor, the run recorder and
+// the command inbox, and implements the window's contract. Plain Node — no Electron below this
+// line — so it runs in the desktop app, in headless mode, and in tests alike.
+//
+// Every request is validated against the contract's schema first; a bad one gets an error that
+// names the problem, and no request can crash the host (errors travel back as data).
+
+import { join } from 'node:path';
+import { Plexus, type StatusInfo } from '../plexus';
+import { listSerialPorts } from '../devices/serial';
+import { stopAllCameras } from '../devices/camera';
+import {
+  parseRequest,
+  type AppState,
+  type CommandView,
+  type Envelope,
+  type EventMap,
+  type EventName,
+  type ExportResult,
+  type GatewaySetting,
+  type ReplyMap,
+  type RequestName,
+  type RunView,
+  type SettingsView,
+  type StatusView,
+  type Tick,
+  requestSchemas,
+} from '../../shared/contract';
+import type { z } from 'zod';
+import { csvFilename, runCsv } from './csv-export';
+import { DemoSensor, type DemoOptions } from './demo-sensor';
+import { CommandInbox } from './inbox';
+import { PreviewAggregator } from './preview';
+import { RecordingSink } from './recording-sink';
+import { UnprotectedSecretStore, openAnyUnprotected, type SecretStore } from './secrets';
+import { SettingsFile, type Settings } from './settings';
+import { NotFoundError, Sources } from './sources';
+import { registerBuiltInCommands } from './built-in-commands';
+
+export interface RunExport {
+  run: RunView;
+  filename: string;
+  /** The CSV, line by line. */
+  lines: () => Iterable<string>;
+}
+
+export interface HostOptions {
+  /** Where everything lives: settings, the client's buffer and run log. */
+  dataDir: string;
+  /** How the API key is kept (Electron: safeStorage). Default: unprotected, with a warning. */
+  secrets?: SecretStore;
+  /** How an export reaches the person (Electron: a save dialog; headless: a download URL). */
+  exporter?: (e: RunExport) => Promise<ExportResult>;
+  /** Demo sensor in load mode (benchmarks). */
+  demo?: DemoOptions;
+  /** Ticks per second to the window (default 15; at most 20). */
+  tickHz?: number;
+  /** FFmpeg binary; default `ffmpeg` on PATH. */
+  ffmpegPath?: string | null;
+  /** How long a command no handler claims waits for the technician (default 120 s). */
+  answerTimeoutMs?: number;
+  /** Passed to the client (tests shorten backoffs). */
+  clientOptions?: Partial<ConstructorParameters<typeof Plexus>[0]>;
+}
+
+type Listener<E extends EventName> = (payload: EventMap[E]) => void;
+
+class ContractError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'bad-request' | 'not-found' | 'failed',
+  ) {
+    super(message);
+  }
+}
+
+/** Keep delivered points for runs and export: generous, bounded by disk. */
+const RETAIN_POINTS = 50_000_000;
+const RETAIN_BYTES = 4 * 1024 ** 3;
+
+export class Host {
+  readonly client: Plexus;
+  private settings: Settings;
+  private readonly file: SettingsFile;
+  private readonly secrets: SecretStore;
+  private readonly preview = new PreviewAggregator();
+  private readonly sink: RecordingSink;
+  private readonly sources: Sources;
+  private readonly inbox: CommandInbox;
+  private demo: DemoSensor;
+  private readonly listeners = new Map<EventName, Set<Listener<EventName>>>();
+  private tickTimer: ReturnType<typeof setInterval> | null = null;
+  private stateTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastTickAt = 0;
+  private lastStatusKey = '';
+  private sourcesDirty = true;
+  private lastSourcesAt = 0;
+  private shuttingDown: Promise<void> | null = null;
+  private keyProblem: string | null = null;
+
+  private constructor(private readonly opts: HostOptions) {
+    this.file = new SettingsFile(opts.dataDir);
+    this.settings = this.file.load();
+    this.secrets = opts.secrets ?? new UnprotectedSecretStore();
+    const apiKey = this.effectiveKey();
+    this.client = new Plexus({
+      ...(apiKey !== undefined ? { apiKey } : {}),
+      ...(this.settings.deviceName ? { sourceId: this.settings.deviceName } : {}),
+      ...gatewayOptions(this.settings.gateway),
+      dataDir: join(opts.dataDir, 'plexus'),
+      platform: 'plexus-bench',
+      buffer: { retainPoints: RETAIN_POINTS, retainBytes: RETAIN_BYTES },
+      ...opts.clientOptions,
+    });
+    if (!this.settings.deviceName) this.settings.deviceName = this.client.sourceId;
+    this.sink = new RecordingSink(this.client, this.preview);
+    this.sources = new Sources(this.sink, () => this.sourcesChanged(), opts.ffmpegPath ?? null);
+    this.inbox = new CommandInbox(this.client, (v) => this.emit('command', v), opts.answerTimeoutMs);
+    registerBuiltInCommands(
+      this.inbox,
+      this.sources,
+      () => this.setDemo(true),
+      () => this.setDemo(false),
+      () => this.save(),
+    );
+    this.demo = new DemoSensor(this.sink, opts.demo ?? {});
+    this.client.on('status', () => this.scheduleTick());
+    this.client.on('run', () => this.stateChanged());
+    this.client.on('source-id', (e) => {
+      this.settings.deviceName = e.current;
+      this.save();
+      this.stateChanged();
+    });
+  }
+
+  /** Create the host, restore the configured sources, start the demo sensor if enabled. */
+  static async start(opts: HostOptions): Promise<Host> {
+    const h = new Host(opts);
+    // Copies: restoring a source saves the settings, which rewrites these lists as it goes.
+    const serial = [...h.settings.serial];
+    const cameras = [...h.settings.cameras];
+    for (const s of serial) {
+      try {
+        h.sources.addSerial(s.config, s.enabled, s.id);
+      } catch (e) {
+        h.keyProblem ??= `serial device "${s.config.name}" could not be restored: ${(e as Error).message}`;
+      }
+    }
+    for (const c of cameras) {
+      try {
+        h.sources.addCamera(c.config, c.enabled, c.id);
+      } catch (e) {
+        h.keyProblem ??= `camera "${c.config.cameraId}" could not be restored: ${(e as Error).message}`;
+      }
+    }
+    if (h.settings.demo.enabled) h.demo.start();
+    h.save();
+    const hz = Math.min(20, Math.max(1, opts.tickHz ?? 15));
+    h.tickTimer = setInterval(() => h.tick(), Math.round(1000 / hz));
+    return h;
+  }
+
+  // ── events ──────────────────────────────────────────────────────────────────────────────
+
+  on<E extends EventName>(event: E, fn: Listener<E>): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(fn as Listener<EventName>);
+    return () => set.delete(fn as Listener<EventName>);
+  }
+
+  private emit<E extends EventName>(event: E, payload: EventMap[E]): void {
+    for (const fn of this.listeners.get(event) ?? []) {
+      try {
+        (fn as Listener<E>)(payload);
+      } catch {
+        // a transport's bug must not stop the host
+      }
+    }
+  }
+
+  private stateChanged(): void {
+    if (this.stateTimer || this.shuttingDown) return;
+    // Coalesce bursts (a source reconnecting emits several statuses) into one snapshot.
+    this.stateTimer = setTimeout(() => {
+      this.stateTimer = null;
+      this.emit('state', this.state());
+    }, 50);
+  }
+
+  private sourcesChanged(): void {
+    this.sourcesDirty = true;
+    this.save();
+    this.stateChanged();
+  }
+
+  private scheduleTick(): void {
+    this.lastStatusKey = ''; // force the status into the next tick
+  }
+
+  // ── state ───────────────────────────────────────────────────────────────────────────────
+
+  isRecording(): boolean {
+    return this.client.currentRun() !== null;
+  }
+
+  state(): AppState {
+    return {
+      settings: this.settingsView(),
+      status: this.statusView(),
+      demo: { enabled: this.demo.running },
+      serial: this.sources.serialViews(),
+      cameras: this.sources.cameraViews(),
+      webcams: this.sources.webcamViews(),
+      run: this.runView(),
+      runs: this.runs(),
+      inbox: this.inbox.list(),
+    };
+  }
+
+  private settingsView(): SettingsView {
+    const warning = [
+      this.secrets.warning && this.settings.apiKey ? this.secrets.warning : null,
+      this.file.problem,
+      this.keyProblem,
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    return {
+      deviceName: this.client.sourceId,
+      gateway: this.settings.gateway,
+      apiKeySet: this.settings.apiKey !== null,
+      keyStorage: this.secrets.protection,
+      keyWarning: warning || null,
+      dataDir: this.opts.dataDir,
+    };
+  }
+
+  private statusView(s: StatusInfo = this.client.status()): StatusView {
+    const clock = this.client.clock();
+    return {
+      status: s.status,
+      message: s.message,
+      transport: s.transport,
+      detail: s.detail,
+      deviceName: this.client.sourceId,
+      buffered: this.client.bufferSize(),
+      clockOffsetMs: Math.round(clock.offsetMs * 10) / 10,
+      clockUncertaintyMs: clock.uncertaintyMs === null ? null : Math.round(clock.uncertaintyMs * 10) / 10,
+      clockSource: clock.source,
+      pointsPerSec: this.preview.rate(),
+    };
+  }
+
+  private runView(): RunView | null {
+    const r = this.client.currentRun();
+    return r ? { id: r.id, name: r.name, startedAt: r.startedAt, endedAt: r.endedAt, points: r.points } : null;
+  }
+
+  private runs(): RunView[] {
+    return this.client
+      .runs(200)
+      .filter((r) => r.endedAt !== null)
+      .map((r) => ({ id: r.id, name: r.name, startedAt: r.startedAt, endedAt: r.endedAt, points: r.points }));
+  }
+
+  private tick(): void {
+    const now = this.client.now();
+    const data = this.preview.take(now);
+    const status = this.statusView();
+    const key = `${status.status}|${status.message}|${status.buffered}|${status.pointsPerSec}|${status.clockUncertaintyMs}`;
+    const wall = Date.now();
+    const sourcesDue = this.sourcesDirty || wall - this.lastSourcesAt >= 500;
+    // Nothing new and a status seen less than half a second ago: skip the message entirely.
+    if (
+      data.metrics.length === 0 &&
+      data.events.length === 0 &&
+      key === this.lastStatusKey &&
+      wall - this.lastTickAt < 500
+    )
+      return;
+    this.lastStatusKey = key;
+    this.lastTickAt = wall;
+    const t: Tick = {
+      t: now,
+      status,
+      run: this.runView(),
+      metrics: data.metrics,
+      events: data.events,
+      eventsDropped: data.eventsDropped,
+    };
+    if (sourcesDue) {
+      t.sources = {
+        serial: this.sources.serialViews(),
+        cameras: this.sources.cameraViews(),
+        webcams: this.sources.webcamViews(),
+      };
+      this.sourcesDirty = false;
+      this.lastSourcesAt = wall;
+    }
+    this.emit('tick', t);
+  }
+
+  // ── settings ────────────────────────────────────────────────────────────────────────────
+
+  private effectiveKey(): string | null | undefined {
+    if (this.settings.gateway.mode === 'local') return null;
+    if (this.settings.apiKey === null) return undefined; // PLEXUS_API_KEY may still provide one
+    try {
+      return this.secrets.open(this.settings.apiKey);
+    } catch (e) {
+      const plain = openAnyUnprotected(this.settings.apiKey);
+      if (plain !== null) return plain;
+      this.keyProblem = (e as Error).message;
+      return null;
+    }
+  }
+
+  private save(): void {
+    this.settings.serial = this.sources ? this.sources.serialConfigs() : this.settings.serial;
+    this.settings.cameras = this.sources ? this.sources.cameraConfigs() : this.settings.cameras;
+    this.settings.demo = { enabled: this.demo ? this.demo.running : this.settings.demo.enabled };
+    try {
+      this.file.save(this.settings);
+    } catch (e) {
+      this.keyProblem = `settings could not be saved: ${(e as Error).message}`;
+    }
+  }
+
+  private setDemo(enabled: boolean): void {
+    if (enabled) this.demo.start();
+    else this.demo.stop();
+    this.save();
+    this.stateChanged();
+  }
+
+  // ── requests ────────────────────────────────────────────────────────────────────────────
+
+  /** Handle one request from the window. Never throws: errors come back in the envelope. */
+  async handle(name: unknown, payload: unknown): Promise<Envelope<unknown>> {
+    const req = parseRequest(name, payload);
+    if (!req.ok) return { ok: false, error: { message: req.message, code: req.code } };
+    if (this.shuttingDown) return { ok: false, error: { message: 'the recorder is shutting down', code: 'failed' } };
+    try {
+      const value = await this.dispatch(req.name, req.payload as never);
+      return { ok: true, value };
+    } catch (e) {
+      const err = e as Error;
+      const code = e instanceof ContractError ? e.code : e instanceof NotFoundError ? 'not-found' : 'failed';
+      return { ok: false, error: { message: `${req.name}: ${err.message}`, code } };
+    }
+  }
+
+  private async dispatch<N extends RequestName>(
+    name: N,
+    p: z.output<(typeof requestSchemas)[N]>,
+  ): Promise<ReplyMap[N]> {
+    const r = await this.run(name, p as never);
+    return r as ReplyMap[N];
+  }
+
+  private async run(name: RequestName, p: Record<string, never>): Promise<unknown> {
+    const q = p as Record<string, unknown>;
+    switch (name) {
+      case 'state.get':
+        return this.state();
+      case 'settings.setDeviceName': {
+        const n = q.name as string;
+        this.client.setSourceId(n);
+        this.settings.deviceName = n;
+        this.save();
+        this.stateChanged();
+        return this.settingsView();
+      }
+      case 'settings.setApiKey': {
+        const key = q.apiKey as string | null;
+        this.settings.apiKey = key === null ? null : this.secrets.seal(key);
+        this.keyProblem = null;
+        this.save();
+        this.client.setApiKey(this.settings.gateway.mode === 'local' ? null : key);
+        this.stateChanged();
+        return this.settingsView();
+      }
+      case 'settings.setGateway': {
+        const g = q.gateway as GatewaySetting;
+        this.settings.gateway = g;
+        this.save();
+        if (g.mode !== 'local') {
+          const o = gatewayOptions(g);
+          this.client.setGateway(
+            o.gatewayUrl ?? process.env.PLEXUS_GATEWAY_URL ?? 'https://plexus-gateway.fly.dev',
+            o.gatewayWsUrl,
+          );
+        }
+        const key = this.effectiveKey();
+        this.client.setApiKey(key === undefined ? (process.env.PLEXUS_API_KEY ?? null) : key);
+        this.stateChanged();
+        return this.settingsView();
+      }
+      case 'serial.listPorts':
+        return listSerialPorts();
+      case 'serial.add':
+        return { id: this.sources.addSerial(q.config as never) };
+      case 'serial.update':
+        await this.sources.updateSerial(q.id as string, q.config as never);
+        return { id: q.id };
+      case 'serial.remove':
+        await this.sources.removeSerial(q.id as string);
+        return { id: q.id };
+      case 'serial.connect':
+        await this.sources.setSerialEnabled(q.id as string, true);
+        return { id: q.id };
+      case 'serial.disconnect':
+        await this.sources.setSerialEnabled(q.id as string, false);
+        return { id: q.id };
+      case 'serial.write':
+        await this.sources.writeSerial(q.id as string, q.line as string);
+        return { id: q.id };
+      case 'camera.add':
+        return { id: this.sources.addCamera(q.config as never) };
+      case 'camera.update':
+        await this.sources.updateCamera(q.id as string, q.config as never);
+        return { id: q.id };
+      case 'camera.remove':
+        await this.sources.removeCamera(q.id as string);
+        return { id: q.id };
+      case 'camera.start':
+        this.sources.startCamera(q.id as string);
+        return { id: q.id };
+      case 'camera.stop':
+        await this.sources.stopCamera(q.id as string);
+        return { id: q.id };
+      case 'demo.set':
+        this.setDemo(q.enabled as boolean);
+        return { enabled: this.demo.running };
+      case 'run.start': {
+        if (this.client.currentRun()) throw new ContractError('a run is already recording; stop it first', 'failed');
+        const r = this.client.startRun(q.name as string);
+        this.settings.lastRunName = r.name;
+        this.save();
+        this.stateChanged();
+        return this.runView();
+      }
+      case 'run.stop': {
+        const r = this.client.endRun();
+        this.stateChanged();
+        return r ? { id: r.id, name: r.name, startedAt: r.startedAt, endedAt: r.endedAt, points: r.points } : null;
+      }
+      case 'run.export':
+        return this.exportRun(q.runId as string);
+      case 'marker.add': {
+        const note = q.note as string | undefined;
+        const t = Math.round(this.client.now());
+        const seq = this.sink.event('marker', note ? note : 'marker', { timestamp: t });
+        return { seq, t };
+      }
+      case 'webcam.frame':
+        return this.sources.webcamFrame(q.cameraId as string, q.jpeg as Uint8Array, q.capturedAt as number | undefined);
+      case 'webcam.state':
+        this.sources.setWebcam(q.cameraId as string, q.streaming as boolean, q.label as string | undefined);
+        return { cameraId: q.cameraId };
+      case 'command.answer':
+        return this.inbox.answer(q.id as string, q.approve as boolean, q.reason as string | undefined) as CommandView;
+    }
+  }
+
+  /** A run's CSV (for transports that stream it themselves, like the headless download URL). */
+  runExport(runId: string): RunExport {
+    const r = this.client.runs(100_000).find((x) => x.id === runId);
+    if (!r) throw new NotFoundError(`no run with id ${runId}`);
+    const run: RunView = { id: r.id, name: r.name, startedAt: r.startedAt, endedAt: r.endedAt, points: r.points };
+    return { run, filename: csvFilename(run), lines: () => runCsv(this.client.runPoints(runId)) };
+  }
+
+  private async exportRun(runId: string): Promise<ExportResult> {
+    const e = this.runExport(runId);
+    if (this.opts.exporter) return this.opts.exporter(e);
+    const { createWriteStream, mkdirSync } = await import('node:fs');
+    const dir = join(this.opts.dataDir, 'exports');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, e.filename);
+    const out = createWriteStream(path);
+    let points = -1; // the header line is not a point
+    for (const line of e.lines()) {
+      points++;
+      if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
+    }
+    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    return { kind: 'saved', path, points };
+  }
+
+  // ── shutdown ────────────────────────────────────────────────────────────────────────────
+
+  /** Stop sources, end a recording run (recorded as ended), flush and close. Idempotent. */
+  shutdown(opts: { flushTimeoutMs?: number } = {}): Promise<void> {
+    this.shuttingDown ??= (async () => {
+      if (this.tickTimer) clearInterval(this.tickTimer);
+      if (this.stateTimer) clearTimeout(this.stateTimer);
+      this.demo.stop();
+      await this.sources.stopAll();
+      await stopAllCameras();
+      this.save();
+      if (this.stateTimer) clearTimeout(this.stateTimer);
+      this.stateTimer = null;
+      await this.client.close({ timeoutMs: opts.flushTimeoutMs ?? 5000 });
+    })();
+    return this.shuttingDown;
+  }
+}
+
+function gatewayOptions(g: GatewaySetting): { gatewayUrl?: string; gatewayWsUrl?: string } {
+  if (g.mode !== 'custom') return {};
+  return g.wsUrl ? { gatewayUrl: g.url, gatewayWsUrl: g.wsUrl } : { gatewayUrl: g.url };
+}

@@ -1,0 +1,100 @@
+// The command inbox: every command the gateway sent, newest first, with what became of it.
+// Built-in handlers answer some; a command no handler claims waits for the technician, who
+// approves (→ result) or rejects (→ error with a reason) before its deadline — else it times out.
+
+import type { CommandContext, CommandHandler, CommandRecord, Plexus } from '../plexus';
+import type { CommandView } from '../../shared/contract';
+
+const KEEP = 200;
+
+interface Waiting {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+}
+
+export class CommandInbox {
+  private readonly entries = new Map<string, CommandView>();
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly builtIn = new Set<string>();
+
+  constructor(
+    private readonly client: Plexus,
+    private readonly onChange: (v: CommandView) => void,
+    private readonly answerTimeoutMs = 120_000,
+  ) {
+    client.on('command', (rec) => this.observe(rec));
+    // Commands nobody claims go to the technician. The client answers "timed out" at the deadline.
+    client.setCommandFallback((params, ctx) => this.askTechnician(ctx), { timeoutMs: answerTimeoutMs });
+  }
+
+  /** A built-in handler (advertised to the gateway on the next connect). */
+  register(
+    name: string,
+    handler: CommandHandler,
+    description: string,
+    params: Array<{ name: string; type: string }> = [],
+  ): void {
+    this.builtIn.add(name);
+    this.client.onCommand(name, handler, { description, params });
+  }
+
+  list(): CommandView[] {
+    return [...this.entries.values()].sort((a, b) => b.receivedAt - a.receivedAt);
+  }
+
+  /** The technician's answer. Throws when the command is not waiting (anymore). */
+  answer(id: string, approve: boolean, reason?: string): CommandView {
+    const w = this.waiting.get(id);
+    const entry = this.entries.get(id);
+    if (!w || !entry) {
+      const state = entry
+        ? `it is ${entry.state === 'waiting' ? 'waiting' : `already ${entry.state === 'error' ? 'answered with an error' : 'answered'}`}`
+        : 'there is no such command';
+      throw new Error(`cannot answer command ${id}: ${state}`);
+    }
+    this.waiting.delete(id);
+    if (approve) w.resolve({ approved: true, by: 'technician' });
+    else w.reject(new Error(reason ? `rejected by the technician: ${reason}` : 'rejected by the technician'));
+    return { ...entry };
+  }
+
+  private askTechnician(ctx: CommandContext): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.waiting.set(ctx.id, { resolve, reject });
+      ctx.signal.addEventListener('abort', () => this.waiting.delete(ctx.id));
+      const e = this.entries.get(ctx.id);
+      if (e) {
+        e.state = 'waiting';
+        e.handledBy = 'technician';
+        e.deadline = ctx.receivedAt + this.answerTimeoutMs;
+        this.onChange({ ...e });
+      }
+    });
+  }
+
+  private observe(rec: CommandRecord): void {
+    let e = this.entries.get(rec.id);
+    if (!e) {
+      e = {
+        id: rec.id,
+        command: rec.command,
+        params: rec.params,
+        receivedAt: rec.receivedAt,
+        state: 'received',
+        handledBy: this.builtIn.has(rec.command) ? 'built-in' : 'none',
+        deadline: null,
+      };
+      this.entries.set(rec.id, e);
+      if (this.entries.size > KEEP) this.entries.delete(this.entries.keys().next().value as string);
+    }
+    // "acked" must not overwrite "waiting", which the fallback set meanwhile.
+    if (!(rec.state === 'acked' && e.state === 'waiting')) e.state = rec.state;
+    if (rec.state === 'result') e.result = rec.result;
+    if (rec.state === 'error' && rec.error !== undefined) e.error = rec.error;
+    if (rec.state === 'result' || rec.state === 'error') {
+      e.deadline = null;
+      this.waiting.delete(rec.id);
+    }
+    this.onChange({ ...e });
+  }
+}

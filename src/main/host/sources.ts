@@ -1,0 +1,297 @@
+// The rig's sources as the host manages them: serial devices and FFmpeg cameras (configured,
+// persisted, connected when enabled), and webcams the window streams.
+
+import { randomUUID } from 'node:crypto';
+import { SerialDevice, type SerialDeviceConfig } from '../devices/serial';
+import { streamCamera, type CameraHandle, type CameraStatus } from '../devices/camera';
+import type { CameraConfig, CameraSourceView, SerialConfig, SerialSourceView, WebcamView } from '../../shared/contract';
+import type { RecordingSink } from './recording-sink';
+
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+
+interface SerialEntry {
+  id: string;
+  config: SerialConfig;
+  enabled: boolean;
+  device: SerialDevice;
+}
+
+interface CameraEntry {
+  id: string;
+  config: CameraConfig;
+  enabled: boolean;
+  handle: CameraHandle | null;
+  status: CameraStatus;
+}
+
+const LOG_TAIL = 20;
+
+function serialDevice(config: SerialConfig, sink: RecordingSink): SerialDevice {
+  // The contract's schema already checked it; SerialDevice checks again (it is used on its own too).
+  const c = { ...config, vendorId: config.vendorId?.toLowerCase(), productId: config.productId?.toLowerCase() };
+  const defined = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined));
+  return new SerialDevice(defined as unknown as SerialDeviceConfig, sink);
+}
+
+export class Sources {
+  private readonly serial = new Map<string, SerialEntry>();
+  private readonly cameras = new Map<string, CameraEntry>();
+  private readonly webcams = new Map<string, WebcamView & { sentTotal: number; window: number[] }>();
+
+  constructor(
+    private readonly sink: RecordingSink,
+    /** Something a person would want to see again changed (persist + tell the window). */
+    private readonly onChange: () => void,
+    private readonly ffmpegPath: string | null = null,
+  ) {}
+
+  // ── serial ──────────────────────────────────────────────────────────────────────────────
+
+  addSerial(config: SerialConfig, enabled = true, id: string = randomUUID()): string {
+    if ([...this.serial.values()].some((e) => e.config.name === config.name)) {
+      throw new Error(`a serial device named "${config.name}" exists already; choose another name`);
+    }
+    const device = serialDevice(config, this.sink);
+    device.on('status', () => this.onChange());
+    const entry = { id, config, enabled, device };
+    this.serial.set(id, entry);
+    if (enabled) device.start();
+    this.onChange();
+    return id;
+  }
+
+  async updateSerial(id: string, config: SerialConfig): Promise<void> {
+    const e = this.serialEntry(id);
+    await e.device.stop();
+    this.serial.delete(id);
+    try {
+      this.addSerial(config, e.enabled, id);
+    } catch (err) {
+      this.serial.set(id, e); // keep the old one rather than lose the device
+      if (e.enabled) e.device.start();
+      throw err;
+    }
+  }
+
+  async removeSerial(id: string): Promise<void> {
+    const e = this.serialEntry(id);
+    this.serial.delete(id);
+    await e.device.stop();
+    this.onChange();
+  }
+
+  async setSerialEnabled(id: string, enabled: boolean): Promise<void> {
+    const e = this.serialEntry(id);
+    e.enabled = enabled;
+    if (enabled) e.device.start();
+    else await e.device.stop();
+    this.onChange();
+  }
+
+  writeSerial(id: string, line: string): Promise<void> {
+    return this.serialEntry(id).device.write(line);
+  }
+
+  private serialEntry(id: string): SerialEntry {
+    const e = this.serial.get(id);
+    if (!e) throw new NotFoundError(`no serial device with id ${id}`);
+    return e;
+  }
+
+  findSerialByName(name: string): SerialEntry | undefined {
+    return [...this.serial.values()].find((e) => e.config.name === name);
+  }
+
+  serialViews(): SerialSourceView[] {
+    return [...this.serial.values()].map((e) => {
+      const s = e.device.status();
+      const st = e.device.stats();
+      return {
+        id: e.id,
+        config: e.config,
+        enabled: e.enabled,
+        state: s.state,
+        message: s.message,
+        path: s.path,
+        lines: st.lines,
+        points: st.points,
+        problems: st.problems,
+        parser: st.parser,
+        log: e.device.log().slice(-LOG_TAIL),
+      };
+    });
+  }
+
+  serialConfigs(): Array<{ id: string; config: SerialConfig; enabled: boolean }> {
+    return [...this.serial.values()].map((e) => ({ id: e.id, config: e.config, enabled: e.enabled }));
+  }
+
+  // ── cameras ─────────────────────────────────────────────────────────────────────────────
+
+  addCamera(config: CameraConfig, enabled = false, id: string = randomUUID()): string {
+    if (
+      [...this.cameras.values()].some((e) => e.config.cameraId === config.cameraId) ||
+      this.webcams.has(config.cameraId)
+    ) {
+      throw new Error(`a camera with id "${config.cameraId}" exists already; choose another id`);
+    }
+    const entry: CameraEntry = {
+      id,
+      config,
+      enabled: false,
+      handle: null,
+      status: { state: 'stopped', message: 'stopped' },
+    };
+    this.cameras.set(id, entry);
+    if (enabled) this.startCamera(id);
+    this.onChange();
+    return id;
+  }
+
+  async updateCamera(id: string, config: CameraConfig): Promise<void> {
+    const e = this.cameraEntry(id);
+    const wasOn = e.enabled;
+    await this.stopCamera(id);
+    e.config = config;
+    if (wasOn) this.startCamera(id);
+    this.onChange();
+  }
+
+  async removeCamera(id: string): Promise<void> {
+    await this.stopCamera(id);
+    this.cameras.delete(id);
+    this.onChange();
+  }
+
+  startCamera(id: string): void {
+    const e = this.cameraEntry(id);
+    if (e.handle) return;
+    const c = e.config;
+    const opts: Parameters<typeof streamCamera>[3] = { ffmpegPath: this.ffmpegPath };
+    if (c.fps !== undefined) opts.fps = c.fps;
+    if (c.quality !== undefined) opts.quality = c.quality;
+    if (c.width !== undefined) opts.width = c.width;
+    if (c.height !== undefined) opts.height = c.height;
+    // Problems a retry cannot fix (bad source, no FFmpeg) throw here, with a message for the person.
+    const handle = streamCamera(this.sink, c.url, c.cameraId, opts);
+    e.handle = handle;
+    e.enabled = true;
+    e.status = handle.status;
+    handle.on('status', (s) => {
+      e.status = s;
+      this.onChange();
+    });
+    this.onChange();
+  }
+
+  async stopCamera(id: string): Promise<void> {
+    const e = this.cameraEntry(id);
+    e.enabled = false;
+    const h = e.handle;
+    e.handle = null;
+    if (h) await h.stop();
+    e.status = { state: 'stopped', message: 'stopped' };
+    this.onChange();
+  }
+
+  private cameraEntry(id: string): CameraEntry {
+    const e = this.cameras.get(id);
+    if (!e) throw new NotFoundError(`no camera with id ${id}`);
+    return e;
+  }
+
+  findCamera(cameraId: string): CameraEntry | undefined {
+    return [...this.cameras.values()].find((e) => e.config.cameraId === cameraId);
+  }
+
+  cameraIds(): string[] {
+    return [...this.cameras.values()].map((e) => e.config.cameraId);
+  }
+
+  cameraViews(): CameraSourceView[] {
+    return [...this.cameras.values()].map((e) => {
+      const st = e.handle?.stats();
+      return {
+        id: e.id,
+        config: e.config,
+        enabled: e.enabled,
+        state: e.status.state,
+        message: e.status.message,
+        fps: st?.fps ?? 0,
+        framesSent: st?.framesSent ?? 0,
+        framesDropped: st?.framesDropped ?? 0,
+      };
+    });
+  }
+
+  cameraConfigs(): Array<{ id: string; config: CameraConfig; enabled: boolean }> {
+    return [...this.cameras.values()].map((e) => ({ id: e.id, config: e.config, enabled: e.enabled }));
+  }
+
+  // ── webcams (captured in the window) ────────────────────────────────────────────────────
+
+  setWebcam(cameraId: string, streaming: boolean, label?: string): void {
+    if (this.findCamera(cameraId))
+      throw new Error(`camera id "${cameraId}" is used by a configured camera; choose another`);
+    const w = this.webcams.get(cameraId) ?? {
+      cameraId,
+      streaming,
+      label: null,
+      fps: 0,
+      framesSent: 0,
+      framesDropped: 0,
+      sentTotal: 0,
+      window: [],
+    };
+    w.streaming = streaming;
+    if (label !== undefined) w.label = label;
+    if (!streaming) w.fps = 0;
+    this.webcams.set(cameraId, w);
+    this.onChange();
+  }
+
+  async webcamFrame(
+    cameraId: string,
+    jpeg: Uint8Array,
+    capturedAt?: number,
+  ): Promise<{ sent: boolean; reason?: string }> {
+    const w = this.webcams.get(cameraId);
+    if (!w || !w.streaming) throw new Error(`webcam "${cameraId}" is not streaming; send webcam.state first`);
+    const r = await this.sink.sendVideoFrame(jpeg, cameraId, capturedAt !== undefined ? { timestamp: capturedAt } : {});
+    if (r.sent) {
+      w.framesSent++;
+      w.window.push(Date.now());
+    } else w.framesDropped++;
+    return r.reason ? { sent: r.sent, reason: r.reason } : { sent: r.sent };
+  }
+
+  webcamViews(): WebcamView[] {
+    const now = Date.now();
+    return [...this.webcams.values()].map((w) => {
+      // Achieved fps: frames the client really sent over the last 2 s.
+      w.window = w.window.filter((t) => now - t <= 2000);
+      w.fps = w.streaming ? Math.round((w.window.length / 2) * 10) / 10 : 0;
+      return {
+        cameraId: w.cameraId,
+        streaming: w.streaming,
+        label: w.label,
+        fps: w.fps,
+        framesSent: w.framesSent,
+        framesDropped: w.framesDropped,
+      };
+    });
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.serial.values()].map((e) => e.device.stop()));
+    await Promise.all(
+      [...this.cameras.values()].map(async (e) => {
+        const h = e.handle;
+        e.handle = null;
+        if (h) await h.stop();
+      }),
+    );
+  }
+}

@@ -1,0 +1,54 @@
+// The layer rules are checked by a tool, not by memory: ESLint refuses `electron` below the
+// shell and Node modules in the renderer. This test proves the rules fire (and that the real
+// code passes them).
+import { describe, expect, it } from 'vitest';
+import { ESLint } from 'eslint';
+import { join } from 'node:path';
+
+const eslint = new ESLint({ cwd: join(__dirname, '..', '..') });
+
+async function restricted(code: string, filePath: string): Promise<string[]> {
+  const [r] = await eslint.lintText(code, { filePath });
+  return (r?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('layer boundaries', () => {
+  for (const dir of [
+    'src/main/plexus',
+    'src/main/devices/serial',
+    'src/main/host',
+    'src/main/plugins',
+    'src/main/headless',
+  ]) {
+    it(`${dir} may not import electron`, async () => {
+      const m = await restricted("import { app } from 'electron';\nexport const x = app;\n", `${dir}/probe.ts`);
+      expect(m.join()).toMatch(/must run in plain Node/);
+    });
+  }
+
+  for (const mod of ['node:fs', 'fs', 'electron', 'better-sqlite3', 'ws', 'child_process']) {
+    it(`the renderer may not import ${mod}`, async () => {
+      const m = await restricted(`import x from '${mod}';\nexport const y = x;\n`, 'src/renderer/src/probe.ts');
+      expect(m.length).toBeGreaterThanOrEqual(1);
+    });
+  }
+
+  it('the shared contract may not import Node modules either (the renderer imports it)', async () => {
+    const m = await restricted(
+      "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n",
+      'src/shared/probe.ts',
+    );
+    expect(m.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('the shell itself may import electron, and the real code passes', async () => {
+    expect(await restricted("import { app } from 'electron';\nexport const x = app;\n", 'src/main/index.ts')).toEqual(
+      [],
+    );
+    const results = await eslint.lintFiles(['src/main', 'src/shared', 'src/renderer']);
+    const broken = results.flatMap((r) =>
+      r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${r.filePath}: ${m.message}`),
+    );
+    expect(broken).toEqual([]);
+  });
+});

@@ -1,0 +1,139 @@
+// Every request the window can make, with a bad payload, gets a clear error naming the problem
+// — from the real host, never a crash.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Host } from '../../src/main/host';
+import { requestSchemas, type RequestName } from '../../src/shared/contract';
+import { cleanupTempDirs, tempDir } from '../helpers/tmp';
+
+let host: Host;
+beforeAll(async () => {
+  host = await Host.start({ dataDir: tempDir(), clientOptions: { apiKey: null } });
+});
+afterAll(async () => {
+  await host.shutdown();
+  cleanupTempDirs();
+});
+
+/** For each request: payloads that must be refused, and a fragment the message must contain. */
+const bad: Record<RequestName, Array<[unknown, string | RegExp]>> = {
+  'state.get': [[{ extra: 1 }, /Unrecognized key/i]],
+  'settings.setDeviceName': [
+    [{ name: 'Rig 01' }, 'lowercase letters only'],
+    [{ name: 'r' }, 'at least 2 characters'],
+    [{ name: '-rig' }, 'must start with a letter or digit'],
+    [{ name: 'rig.01' }, '"." is not allowed'],
+    [{}, 'name'],
+  ],
+  'settings.setApiKey': [
+    [{ apiKey: 'short' }, 'at least 8 characters'],
+    [{ apiKey: 42 }, 'apiKey'],
+    [{}, 'apiKey'],
+  ],
+  'settings.setGateway': [
+    [{ gateway: { mode: 'custom', url: 'ftp://x' } }, 'http:// or https://'],
+    [{ gateway: { mode: 'custom', url: 'https://ok.example', wsUrl: 'http://x' } }, 'ws:// or wss://'],
+    [{ gateway: { mode: 'moon' } }, 'gateway.mode'],
+    [{ gateway: { mode: 'cloud', url: 'https://x' } }, /Unrecognized key/i],
+  ],
+  'serial.listPorts': [[{ all: true }, /Unrecognized key/i]],
+  'serial.add': [
+    [{ config: { name: 'psu', baudRate: 9600, parser: 'plotter' } }, 'say which port'],
+    [
+      { config: { name: 'psu', path: '/dev/ttyUSB0', baudRate: 9600.5, parser: 'plotter' } },
+      'baud rate must be a whole number',
+    ],
+    [{ config: { name: 'psu', path: '/dev/ttyUSB0', baudRate: 9_000_000, parser: 'plotter' } }, 'config.baudRate'],
+    [{ config: { name: 'psu', path: '/dev/ttyUSB0', baudRate: 9600, parser: 'xml' } }, 'config.parser'],
+    [{ config: { name: 'psu', path: '/dev/ttyUSB0', baudRate: 9600, parser: 'kv', parity: 'maybe' } }, 'config.parity'],
+    [
+      { config: { name: 'psu', vendorId: '2341', productId: 'xyz', baudRate: 9600, parser: 'kv' } },
+      'product id is 4 hex digits',
+    ],
+    [{ config: { name: '', path: '/dev/x', baudRate: 9600, parser: 'kv' } }, 'name is required'],
+  ],
+  'serial.update': [[{ id: 'x' }, 'config']],
+  'serial.remove': [[{ id: '' }, 'id is required']],
+  'serial.connect': [[{}, 'id']],
+  'serial.disconnect': [[{ id: 7 }, 'id']],
+  'serial.write': [
+    [{ id: 'x', line: 'two\nlines' }, 'one line, without line breaks'],
+    [{ id: 'x', line: 'x'.repeat(5000) }, 'line'],
+  ],
+  'camera.add': [
+    [{ config: { cameraId: '', url: 'rtsp://x' } }, 'camera id is required'],
+    [{ config: { cameraId: 'c', url: '' } }, 'camera URL or device is required'],
+    [{ config: { cameraId: 'c', url: 'rtsp://x', fps: 500 } }, 'config.fps'],
+  ],
+  'camera.update': [[{ id: 'x', config: { cameraId: 'c' } }, 'config.url']],
+  'camera.remove': [[{}, 'id']],
+  'camera.start': [[{ id: null }, 'id']],
+  'camera.stop': [[{ id: ['a'] }, 'id']],
+  'demo.set': [[{ enabled: 'yes' }, 'enabled']],
+  'run.start': [
+    [{ name: '   ' }, 'give the run a name'],
+    [{ name: 'x'.repeat(201) }, 'name'],
+  ],
+  'run.stop': [[{ now: true }, /Unrecognized key/i]],
+  'run.export': [[{}, 'runId']],
+  'marker.add': [[{ note: 'x'.repeat(201) }, 'note']],
+  'webcam.frame': [
+    [{ cameraId: 'w', jpeg: 'AAAA' }, 'jpeg must be bytes'],
+    [{ cameraId: 'w', jpeg: new Uint8Array(0) }, '1 byte to 1 MB'],
+    [{ cameraId: 'w', jpeg: new Uint8Array(1_000_001) }, '1 byte to 1 MB'],
+    [{ cameraId: 'w', jpeg: new Uint8Array(4), capturedAt: Infinity }, 'capturedAt'],
+  ],
+  'webcam.state': [[{ cameraId: 'w' }, 'streaming']],
+  'command.answer': [[{ id: 'x', approve: 'sure' }, 'approve']],
+};
+
+describe('the contract, enforced by the host', () => {
+  it('has bad-payload cases for every request', () => {
+    expect(Object.keys(bad).sort()).toEqual(Object.keys(requestSchemas).sort());
+  });
+
+  for (const [name, cases] of Object.entries(bad)) {
+    it(`${name}: refuses bad payloads with a message naming the problem`, async () => {
+      for (const [payload, fragment] of cases) {
+        const r = await host.handle(name, payload);
+        expect(r.ok, `${name} accepted ${JSON.stringify(payload)}`).toBe(false);
+        if (r.ok) continue;
+        expect(r.error.code).toBe('bad-request');
+        expect(r.error.message).toContain(`bad payload for ${name}`);
+        expect(r.error.message).toMatch(
+          typeof fragment === 'string' ? new RegExp(fragment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : fragment,
+        );
+      }
+      // Not an object at all.
+      for (const junk of ['text', 42, [1, 2]]) {
+        const r = await host.handle(name, junk);
+        expect(r.ok).toBe(false);
+      }
+    });
+  }
+
+  it('refuses an unknown request by name', async () => {
+    expect(await host.handle('system.exec', { cmd: 'rm -rf /' })).toEqual({
+      ok: false,
+      error: { message: 'unknown request "system.exec"', code: 'unknown-request' },
+    });
+    expect((await host.handle(undefined, {})).ok).toBe(false);
+    expect((await host.handle('__proto__', {})).ok).toBe(false);
+  });
+
+  it('reports a well-formed request about something missing as not-found, not a crash', async () => {
+    const r = await host.handle('serial.remove', { id: 'no-such-device' });
+    expect(r).toEqual({
+      ok: false,
+      error: { message: 'serial.remove: no serial device with id no-such-device', code: 'not-found' },
+    });
+    const e = await host.handle('run.export', { runId: 'nope' });
+    expect(e.ok).toBe(false);
+    const a = await host.handle('command.answer', { id: 'nope', approve: true });
+    expect(a.ok || a.error.message).toMatch(/there is no such command/);
+  });
+
+  it('still answers good requests after all that', async () => {
+    const r = await host.handle('state.get', {});
+    expect(r.ok).toBe(true);
+  });
+});
