@@ -3,8 +3,14 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureNodeNative } from './native.mjs';
 
 const root = join(import.meta.dirname, '..');
+// Tests run in Node: native modules must be built for Node, not for Electron (npm start switches them).
+if (!ensureNodeNative()) {
+  process.stdout.write('\n0 passed, 1 failed\n');
+  process.exit(1);
+}
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const only = process.argv.slice(2);
 let passed = 0;

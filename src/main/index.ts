@@ -78,6 +78,8 @@ function createWindow(): void {
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
+      // Webcam frames and live updates keep flowing while the window is minimised.
+      backgroundThrottling: false,
     },
   });
   win.once('ready-to-show', () => win?.show());

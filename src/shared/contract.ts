@@ -130,6 +130,7 @@ export const requestSchemas = {
       jpeg: z
         .instanceof(Uint8Array, { error: 'jpeg must be bytes' })
         .refine((b) => b.length > 0 && b.length <= 1_000_000, { error: 'jpeg must be 1 byte to 1 MB' }),
+      /** Capture time on the recorder's clock (SDK time, epoch ms — as ticks give it). */
       capturedAt: z.number().finite().optional(),
     })
     .strict(),

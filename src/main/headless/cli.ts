@@ -2,7 +2,9 @@
 // host in plain Node and serves the window on http://127.0.0.1 with a token in the URL it prints.
 // Ctrl-C (or SIGTERM) flushes everything and exits cleanly.
 
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Host } from '../host';
 import { startHeadless } from './server';
 
@@ -52,6 +54,21 @@ export function parseArgs(argv: string[], defaultRendererDir: string): CliArgs {
   return args;
 }
 
+/**
+ * The URL token, random once per data folder and kept there (readable by its owner only), so a
+ * window left open reconnects after the recorder restarts.
+ */
+export function headlessToken(dataDir: string): string {
+  const file = join(dataDir, 'headless-token');
+  if (existsSync(file)) {
+    const t = readFileSync(file, 'utf8').trim();
+    if (/^[\w-]{32,}$/.test(t)) return t;
+  }
+  const t = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${t}\n`, { mode: 0o600 });
+  return t;
+}
+
 export async function main(argv: string[], defaultRendererDir: string): Promise<void> {
   let args: CliArgs;
   try {
@@ -70,7 +87,12 @@ export async function main(argv: string[], defaultRendererDir: string): Promise<
       filename: e.filename,
     }),
   });
-  const server = await startHeadless({ host, rendererDir: args.rendererDir, port: args.port });
+  const server = await startHeadless({
+    host,
+    rendererDir: args.rendererDir,
+    port: args.port,
+    token: headlessToken(args.dataDir),
+  });
   process.stdout.write(`Plexus Bench (headless) — data in ${args.dataDir}\nOpen ${server.url}\n`);
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

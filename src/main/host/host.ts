@@ -460,7 +460,11 @@ export class Host {
         this.sources.setWebcam(q.cameraId as string, q.streaming as boolean, q.label as string | undefined);
         return { cameraId: q.cameraId };
       case 'command.answer':
-        return this.inbox.answer(q.id as string, q.approve as boolean, q.reason as string | undefined) as CommandView;
+        return (await this.inbox.answer(
+          q.id as string,
+          q.approve as boolean,
+          q.reason as string | undefined,
+        )) as CommandView;
     }
   }
 

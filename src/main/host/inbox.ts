@@ -42,8 +42,11 @@ export class CommandInbox {
     return [...this.entries.values()].sort((a, b) => b.receivedAt - a.receivedAt);
   }
 
-  /** The technician's answer. Throws when the command is not waiting (anymore). */
-  answer(id: string, approve: boolean, reason?: string): CommandView {
+  /**
+   * The technician's answer; resolves with the command as it ended (result or error). Throws
+   * when the command is not waiting (anymore).
+   */
+  async answer(id: string, approve: boolean, reason?: string): Promise<CommandView> {
     const w = this.waiting.get(id);
     const entry = this.entries.get(id);
     if (!w || !entry) {
@@ -55,6 +58,8 @@ export class CommandInbox {
     this.waiting.delete(id);
     if (approve) w.resolve({ approved: true, by: 'technician' });
     else w.reject(new Error(reason ? `rejected by the technician: ${reason}` : 'rejected by the technician'));
+    // The client answers the gateway a few microtasks later; reply with the finished command.
+    for (let i = 0; i < 10 && entry.state === 'waiting'; i++) await new Promise((r) => setImmediate(r));
     return { ...entry };
   }
 

@@ -1,0 +1,149 @@
+// The window under load (`npm run bench -- ui`): the headless recorder with the demo sensor as a
+// load generator (500 metrics, 50,000 points/s in total), the built window in real Chromium, and
+// two figures: the renderer's frame rate (requestAnimationFrame callbacks per second, counted by a
+// probe injected into the page — it only fires when the main thread has time to draw) and the
+// messages per second main sends the window. Ends with one JSON line.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium, type Browser } from 'playwright-core';
+
+const ROOT = join(__dirname, '..');
+const METRICS = 500;
+const RATE = 50_000;
+const WARMUP_MS = 4000;
+const WINDOW_MS = 10_000;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Counts requestAnimationFrame callbacks and the window's own counters over WINDOW_MS. */
+const PROBE = `(async () => {
+  const perf = window.__benchPerf;
+  const start = { frames: perf.frames, ticks: perf.ticks, messages: perf.messages };
+  let raf = 0;
+  let on = true;
+  const loop = () => { raf++; if (on) requestAnimationFrame(loop); };
+  requestAnimationFrame(loop);
+  const t0 = performance.now();
+  await new Promise((res) => setTimeout(res, WINDOW_MS));
+  on = false;
+  const secs = (performance.now() - t0) / 1000;
+  const el = document.querySelector('[data-testid="points-per-sec"]');
+  return {
+    fps: raf / secs,
+    messages: (perf.messages - start.messages) / secs,
+    ticks: (perf.ticks - start.ticks) / secs,
+    drawn: (perf.frames - start.frames) / secs,
+    pointsText: el ? el.textContent : '',
+  };
+})()`;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+async function startRecorder(dataDir: string): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'out', 'main', 'headless.js'),
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--demo-metrics',
+      String(METRICS),
+      '--demo-rate',
+      String(RATE),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('the headless recorder printed no URL within 20 s')), 20_000);
+    createInterface({ input: proc.stdout! }).on('line', (l) => {
+      if (l.startsWith('Open ')) {
+        clearTimeout(t);
+        resolve(l.slice(5));
+      }
+    });
+    proc.on('exit', (c) => reject(new Error(`the headless recorder exited (${c})`)));
+  });
+  return { proc, url };
+}
+
+async function oneRun(
+  browser: Browser,
+  run: number,
+): Promise<{ fps: number; messages: number; ticks: number; drawn: number; points: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-ui-'));
+  const rec = await startRecorder(dataDir);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await page.goto(rec.url);
+    await page.waitForFunction("typeof window.__benchPerf === 'object'", null, { timeout: 15_000 });
+    await page.waitForTimeout(WARMUP_MS);
+    // A string, not a function: the TypeScript loader would wrap a function with helpers the page lacks.
+    const r = (await page.evaluate(PROBE.replace('WINDOW_MS', String(WINDOW_MS)))) as {
+      fps: number;
+      messages: number;
+      ticks: number;
+      drawn: number;
+      pointsText: string;
+    };
+    const points = Number(r.pointsText.replace(/[^\d]/g, '')) || 0;
+    console.log(
+      `  run ${run}: ${r.fps.toFixed(1)} fps (rAF), ${r.messages.toFixed(1)} messages/s from main (${r.ticks.toFixed(1)} ticks/s), ${r.drawn.toFixed(1)} frames/s drawn by the window; status bar shows ${r.pointsText.trim() || '?'}`,
+    );
+    return { fps: r.fps, messages: r.messages, ticks: r.ticks, drawn: r.drawn, points };
+  } finally {
+    await page.close();
+    rec.proc.kill('SIGINT');
+    await new Promise((r) => rec.proc.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  console.log('[ui] building the app (electron-vite build)…');
+  const b = spawnSync(join(ROOT, 'node_modules', '.bin', 'electron-vite'), ['build'], { cwd: ROOT, stdio: 'ignore' });
+  if (b.status !== 0 || !existsSync(join(ROOT, 'out', 'main', 'headless.js')))
+    throw new Error('electron-vite build failed');
+  console.log(
+    `[ui] ${METRICS} metrics, ${RATE.toLocaleString('en-US')} points/s in total; Chromium ${WINDOW_MS / 1000} s per run after ${WARMUP_MS / 1000} s warm-up, ${RUNS} runs`,
+  );
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const runs: Awaited<ReturnType<typeof oneRun>>[] = [];
+  try {
+    for (let i = 1; i <= RUNS; i++) runs.push(await oneRun(browser, i));
+  } finally {
+    await browser.close();
+  }
+  const fps = Math.round(median(runs.map((r) => r.fps)) * 10) / 10;
+  const msgs = Math.round(median(runs.map((r) => r.messages)) * 10) / 10;
+  console.log(
+    `Summary (median): ${fps} fps (target ≥ 50: ${fps >= 50 ? 'OK' : 'MISSED'}), ${msgs} messages/s (target ≤ 20: ${msgs <= 20 ? 'OK' : 'MISSED'})`,
+  );
+  console.log(
+    JSON.stringify({ bench: 'ui', preview_fps: fps, ipc_messages_per_s: msgs, metrics: METRICS, points_per_s: RATE }),
+  );
+}
+
+main().catch((e) => {
+  console.error(e);
+  console.log(
+    JSON.stringify({ bench: 'ui', preview_fps: null, ipc_messages_per_s: null, metrics: METRICS, points_per_s: RATE }),
+  );
+  process.exit(1);
+});

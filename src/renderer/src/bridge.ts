@@ -1,0 +1,153 @@
+// The window's only way to the host: a BenchApi. In Electron the preload exposes it as
+// `window.bench`; when the headless host serves this same build to a browser there is no preload,
+// so we speak the same contract over a WebSocket (wire format below, implemented by the host).
+//
+//   client → server  {"type":"invoke","id":<n>,"name":<RequestName>,"payload":…}
+//   server → client  {"type":"reply","id":<n>,"reply":Envelope}
+//                    {"type":"event","event":<EventName>,"payload":…}
+//
+// Messages are encoded with encodeWire/decodeWire so Uint8Array (webcam JPEGs) survives JSON.
+import {
+  decodeWire,
+  encodeWire,
+  type BenchApi,
+  type Envelope,
+  type EventMap,
+  type EventName,
+  type ReplyMap,
+  type RequestName,
+  type RequestPayload,
+} from '../../shared/contract';
+import { useLinkStore } from './stores/linkStore';
+
+const LOST = 'Lost contact with the recorder — reconnecting; try again in a moment';
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+type Listener = (payload: unknown) => void;
+
+/** Backoff for re-dialling: 0.5 s doubling to 8 s, with jitter so many windows don't dial in step. */
+function backoffMs(attempt: number): number {
+  const base = Math.min(8000, 500 * 2 ** Math.min(attempt, 5));
+  return base / 2 + Math.random() * (base / 2);
+}
+
+class SocketBench implements BenchApi {
+  private ws: WebSocket | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly listeners = new Map<EventName, Set<Listener>>();
+  /** Requests made before the first connection opened (the app asks for state at start-up). */
+  private readonly queued: string[] = [];
+  private everOpen = false;
+  private attempts = 0;
+
+  constructor(
+    private readonly url: string,
+    /** Set when the address carries no token: no amount of re-dialling will help, so say so. */
+    private readonly tokenProblem: string | null,
+  ) {
+    this.dial();
+  }
+
+  invoke<N extends RequestName>(name: N, payload: RequestPayload<N>): Promise<ReplyMap[N]> {
+    return new Promise<ReplyMap[N]>((resolve, reject) => {
+      const id = this.nextId++;
+      const text = encodeWire({ type: 'invoke', id, name, payload });
+      if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(text);
+      // Before the first open we queue; after a drop we refuse at once rather than replay a stale
+      // action (a marker or a stop) seconds later when the link comes back.
+      else if (!this.everOpen) this.queued.push(text);
+      else return reject(new Error(LOST));
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    });
+  }
+
+  on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    const l = listener as Listener;
+    set.add(l);
+    return () => set.delete(l);
+  }
+
+  private dial(): void {
+    const ws = new WebSocket(this.url);
+    this.ws = ws;
+    ws.onopen = () => {
+      this.everOpen = true;
+      this.attempts = 0;
+      for (const text of this.queued.splice(0)) ws.send(text);
+      useLinkStore.setState({ state: 'open', attempts: 0, problem: null });
+    };
+    ws.onmessage = (e) => {
+      if (typeof e.data === 'string') this.receive(e.data);
+    };
+    ws.onclose = (e) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      for (const p of this.pending.values()) p.reject(new Error(LOST));
+      this.pending.clear();
+      this.attempts++;
+      const problem =
+        this.tokenProblem ?? (e.reason || (e.code === 1006 ? 'the recorder did not answer' : `closed (${e.code})`));
+      useLinkStore.setState({ state: this.everOpen ? 'lost' : 'connecting', attempts: this.attempts, problem });
+      setTimeout(() => this.dial(), backoffMs(this.attempts));
+    };
+  }
+
+  private receive(text: string): void {
+    let msg: unknown;
+    try {
+      msg = decodeWire(text);
+    } catch {
+      return; // not ours to crash on; the host only sends JSON
+    }
+    if (!msg || typeof msg !== 'object') return;
+    const m = msg as { type?: unknown; id?: unknown; reply?: unknown; event?: unknown; payload?: unknown };
+    if (m.type === 'reply' && typeof m.id === 'number') {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      const env = m.reply as Envelope<unknown> | undefined;
+      if (env && env.ok) p.resolve(env.value);
+      else p.reject(new Error(env && !env.ok ? env.error.message : 'the recorder sent a malformed reply'));
+    } else if (m.type === 'event' && typeof m.event === 'string') {
+      const set = this.listeners.get(m.event as EventName);
+      if (set) for (const l of set) l(m.payload);
+    }
+  }
+}
+
+function socketUrl(): string {
+  const token = new URLSearchParams(location.search).get('token') ?? '';
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/bridge?token=${encodeURIComponent(token)}`;
+}
+
+let bench: BenchApi | null = null;
+
+/** The BenchApi for this window: the preload's, or one over the headless host's WebSocket. */
+export function getBench(): BenchApi {
+  if (bench) return bench;
+  if (window.bench) {
+    bench = window.bench;
+    useLinkStore.setState({ mode: 'ipc', state: 'open' });
+  } else {
+    const tokenProblem = new URLSearchParams(location.search).get('token')
+      ? null
+      : 'the address has no access token — open the exact URL the recorder printed';
+    useLinkStore.setState({ mode: 'websocket', state: 'connecting', problem: tokenProblem });
+    bench = new SocketBench(socketUrl(), tokenProblem);
+  }
+  return bench;
+}
+
+/** The host's message from a rejected invoke, without Electron's "Error invoking remote method" wrapper. */
+export function errorText(e: unknown): string {
+  const raw = e instanceof Error ? e.message : String(e);
+  return raw.replace(/^Error invoking remote method '[^']*': (?:Error: )?/, '');
+}

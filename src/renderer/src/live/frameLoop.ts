@@ -1,0 +1,162 @@
+// The one animation-frame loop that puts live data on screen. Tiles and table rows register
+// their DOM nodes once (on mount); each frame, if a tick arrived since the last frame, the loop
+// writes the changed value texts and redraws the sparklines of the bindings that are visible.
+// React never re-renders for a tick.
+import { benchPerf } from '../perf';
+import { canvasThemeVersion } from './canvasTheme';
+import { formatNumber, formatValue } from './formatValue';
+import { eventsInWindow, getSeries, live } from './liveData';
+import { drawSparkline } from './sparkline';
+
+/** A value older than this is shown dimmed: the source went quiet. */
+const STALE_MS = 10_000;
+/** Window for the min/max/rate columns of the table. */
+const STATS_MS = 60_000;
+
+export interface Binding {
+  name: string;
+  /** Element toggled visible/stale; observed for visibility. */
+  root: HTMLElement;
+  value: HTMLElement;
+  canvas: HTMLCanvasElement | null;
+  /** Table only: min, max and points/s over the window. */
+  min?: HTMLElement | null;
+  max?: HTMLElement | null;
+  rate?: HTMLElement | null;
+}
+
+interface Bound extends Binding {
+  visible: boolean;
+  /** Series version whose value text is on screen. */
+  textVersion: number;
+  /** Force a canvas redraw (resized, just became visible). */
+  dirty: boolean;
+  stale: boolean;
+}
+
+const bound = new Set<Bound>();
+const byRoot = new Map<Element, Bound>();
+const byCanvas = new Map<Element, Bound>();
+let drawnVersion = -1;
+let drawnTheme = -1;
+let lastStaleSweep = 0;
+
+const visibility = new IntersectionObserver(
+  (entries) => {
+    for (const e of entries) {
+      const b = byRoot.get(e.target);
+      if (!b) continue;
+      b.visible = e.isIntersecting;
+      if (b.visible) b.dirty = true;
+    }
+  },
+  { rootMargin: '100px' },
+);
+
+const sizes = new ResizeObserver((entries) => {
+  const dpr = window.devicePixelRatio || 1;
+  for (const e of entries) {
+    const b = byCanvas.get(e.target);
+    if (!b || !b.canvas) continue;
+    const w = Math.max(1, Math.round(e.contentRect.width * dpr));
+    const h = Math.max(1, Math.round(e.contentRect.height * dpr));
+    if (b.canvas.width !== w || b.canvas.height !== h) {
+      b.canvas.width = w;
+      b.canvas.height = h;
+      b.dirty = true;
+    }
+  }
+});
+
+/** Register a tile or row; returns the function that unregisters it (call on unmount). */
+export function bind(binding: Binding): () => void {
+  const b: Bound = { ...binding, visible: false, textVersion: -1, dirty: true, stale: false };
+  bound.add(b);
+  byRoot.set(b.root, b);
+  visibility.observe(b.root);
+  if (b.canvas) {
+    byCanvas.set(b.canvas, b);
+    sizes.observe(b.canvas);
+  }
+  writeText(b);
+  ensureRunning();
+  return () => {
+    bound.delete(b);
+    byRoot.delete(b.root);
+    visibility.unobserve(b.root);
+    if (b.canvas) {
+      byCanvas.delete(b.canvas);
+      sizes.unobserve(b.canvas);
+    }
+  };
+}
+
+function setText(el: HTMLElement | null | undefined, text: string): void {
+  if (el && el.textContent !== text) el.textContent = text;
+}
+
+function writeText(b: Bound): void {
+  const s = getSeries(b.name);
+  if (!s) {
+    setText(b.value, '—');
+    return;
+  }
+  if (s.version !== b.textVersion) {
+    b.textVersion = s.version;
+    setText(b.value, formatValue(s.value, s.decimals.value));
+  }
+  if (b.visible && (b.min || b.max || b.rate)) {
+    const st = s.stats(live.latestT - STATS_MS, live.latestT);
+    const d = s.decimals.value;
+    setText(b.min, Number.isNaN(st.min) || typeof s.value !== 'number' ? '' : formatNumber(st.min, d));
+    setText(b.max, Number.isNaN(st.max) || typeof s.value !== 'number' ? '' : formatNumber(st.max, d));
+    setText(b.rate, Number.isNaN(st.rate) ? '' : formatNumber(st.rate, st.rate < 10 ? 1 : 0));
+  }
+}
+
+function sweepStale(): void {
+  for (const b of bound) {
+    const s = getSeries(b.name);
+    const stale = !!s && live.latestT - s.lastT > STALE_MS;
+    if (stale !== b.stale) {
+      b.stale = stale;
+      b.root.classList.toggle('stale', stale);
+      b.root.title = stale ? `no new value for over ${STALE_MS / 1000} s` : '';
+    }
+  }
+}
+
+function frame(now: number): void {
+  requestAnimationFrame(frame);
+  const moved = live.version !== drawnVersion;
+  const themeChanged = canvasThemeVersion() !== drawnTheme;
+  drawnVersion = live.version;
+  drawnTheme = canvasThemeVersion();
+  const events = moved || themeChanged ? eventsInWindow(live.latestT) : null;
+  let drew = moved || themeChanged;
+  for (const b of bound) {
+    drew ||= b.dirty;
+    if (moved || b.dirty) writeText(b);
+    if (b.visible && b.canvas && (moved || themeChanged || b.dirty)) {
+      drawSparkline(b.canvas, getSeries(b.name), live.latestT, events ?? eventsInWindow(live.latestT));
+    }
+    b.dirty = false;
+  }
+  if (drew) benchPerf.frames++;
+  if (now - lastStaleSweep > 1000) {
+    lastStaleSweep = now;
+    sweepStale();
+  }
+}
+
+let running = false;
+function ensureRunning(): void {
+  if (running) return;
+  running = true;
+  requestAnimationFrame(frame);
+}
+
+/** Start the loop at start-up so `__benchPerf.frames` counts from the first frame. */
+export function startFrameLoop(): void {
+  ensureRunning();
+}

@@ -1,0 +1,115 @@
+// One metric's last 60 s: a ring of (t, min, max, last, count) samples, one per tick that carried
+// the metric. Typed arrays outside React; capacity grows on demand so rarely-updated metrics stay small.
+import type { MetricUpdate } from '../../../shared/contract';
+import { DecimalsTracker } from './decimals';
+
+export const WINDOW_MS = 60_000;
+/** 60 s at 20 ticks/s is 1200 samples; headroom for ticks arriving a little faster. */
+const MAX_CAPACITY = 1536;
+
+export class Series {
+  t = new Float64Array(32);
+  min = new Float32Array(32);
+  max = new Float32Array(32);
+  last = new Float32Array(32);
+  count = new Float32Array(32);
+  /** Index the next sample is written to. */
+  head = 0;
+  /** Samples held (≤ capacity). */
+  size = 0;
+  /** The latest value exactly as the host sent it (strings and booleans included). */
+  value: MetricUpdate[1] = null;
+  readonly decimals = new DecimalsTracker();
+  /** Bumped on every sample, so drawers know what they have already shown. */
+  version = 0;
+  /** Host time of the latest sample. */
+  lastT = 0;
+  /** Host time this window first saw the metric (rates before it are unknown). */
+  firstT = 0;
+  /** For text-valued metrics: the times the text changed within the window (drawn as ticks). */
+  readonly changes: number[] = [];
+
+  constructor(readonly name: string) {}
+
+  get capacity(): number {
+    return this.t.length;
+  }
+
+  /** Index of the i-th held sample, oldest first. */
+  at(i: number): number {
+    const cap = this.t.length;
+    return (this.head - this.size + i + cap) % cap;
+  }
+
+  push(t: number, u: MetricUpdate): void {
+    const [, value, min, max, count] = u;
+    if (typeof value === 'string' && value !== this.value) {
+      this.changes.push(t);
+      while (this.changes.length > 0 && this.changes[0]! < t - WINDOW_MS) this.changes.shift();
+      if (this.changes.length > 500) this.changes.shift();
+    }
+    this.value = value;
+    if (this.firstT === 0) this.firstT = t;
+    this.lastT = t;
+    this.version++;
+    const num = typeof value === 'number' ? value : typeof value === 'boolean' ? Number(value) : NaN;
+    if (typeof value === 'number') this.decimals.observe(value, t);
+    if (this.size === this.t.length && this.t.length < MAX_CAPACITY) this.grow();
+    const i = this.head;
+    this.t[i] = t;
+    this.min[i] = min ?? num;
+    this.max[i] = max ?? num;
+    this.last[i] = num;
+    this.count[i] = count;
+    this.head = (i + 1) % this.t.length;
+    if (this.size < this.t.length) this.size++;
+  }
+
+  /** Double the ring, keeping samples in order (oldest at index 0). */
+  private grow(): void {
+    const cap = Math.min(MAX_CAPACITY, this.t.length * 2);
+    const t = new Float64Array(cap);
+    const min = new Float32Array(cap);
+    const max = new Float32Array(cap);
+    const last = new Float32Array(cap);
+    const count = new Float32Array(cap);
+    for (let k = 0; k < this.size; k++) {
+      const j = this.at(k);
+      t[k] = this.t[j]!;
+      min[k] = this.min[j]!;
+      max[k] = this.max[j]!;
+      last[k] = this.last[j]!;
+      count[k] = this.count[j]!;
+    }
+    this.t = t;
+    this.min = min;
+    this.max = max;
+    this.last = last;
+    this.count = count;
+    this.head = this.size % cap;
+  }
+
+  /** Min, max and points/s over the samples in (from, now]. NaN when there are none. */
+  stats(from: number, now: number): { min: number; max: number; rate: number } {
+    let lo = Infinity;
+    let hi = -Infinity;
+    let points = 0;
+    for (let k = this.size - 1; k >= 0; k--) {
+      const j = this.at(k);
+      if (this.t[j]! < from) break;
+      points += this.count[j]!;
+      const a = this.min[j]!;
+      const b = this.max[j]!;
+      if (a < lo) lo = a;
+      if (b > hi) hi = b;
+    }
+    // Rated over the part of the window this metric has been watched, at least a second, so a
+    // metric seen twice in quick succession does not read as a flood.
+    const span = Math.max(1000, now - Math.max(from, this.firstT));
+    return {
+      min: lo === Infinity ? NaN : lo,
+      max: hi === -Infinity ? NaN : hi,
+      rate: (points * 1000) / span,
+    };
+  }
+}

@@ -1,0 +1,94 @@
+// Start/stop a named run in one click; while recording, the elapsed time in large digits and
+// the points recorded. The name is prefilled (next in sequence, or a timestamp) and editable.
+import { count } from '../common/format';
+import { ErrorText } from '../common/ErrorText';
+import { useRunsStore } from '../stores/runsStore';
+import { Elapsed } from './Elapsed';
+import { setDraft, startRun, stopRun, useRecorderStore } from './recorderStore';
+
+function Recording(): React.JSX.Element {
+  const name = useRunsStore((s) => s.run?.name ?? '');
+  const startedAt = useRunsStore((s) => s.run?.startedAt ?? 0);
+  const points = useRunsStore((s) => s.run?.points ?? 0);
+  const pending = useRecorderStore((s) => s.pending);
+  return (
+    <>
+      <p className="run-name-live" data-testid="run-name-live" title={name}>
+        <span className="rec-dot" aria-hidden /> {name}
+      </p>
+      <button
+        type="button"
+        className="big-button big-button-stop"
+        onClick={() => void stopRun()}
+        disabled={pending === 'stop'}
+        aria-keyshortcuts="R"
+        data-testid="run-stop"
+      >
+        <span className="big-icon" aria-hidden>
+          ■
+        </span>{' '}
+        {pending === 'stop' ? 'Stopping…' : 'Stop'}
+      </button>
+      <div className="run-figures">
+        <Elapsed startedAt={startedAt} testId="run-elapsed" className="run-elapsed" />
+        <span className="run-points">
+          <span className="tabular" data-testid="run-points">
+            {count(points)}
+          </span>{' '}
+          points
+        </span>
+      </div>
+    </>
+  );
+}
+
+function Idle(): React.JSX.Element {
+  const draft = useRecorderStore((s) => s.draft);
+  const pending = useRecorderStore((s) => s.pending);
+  return (
+    <form
+      className="run-idle"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void startRun();
+      }}
+    >
+      <label className="field">
+        <span>Run name</span>
+        <input
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          spellCheck={false}
+          maxLength={200}
+          data-testid="run-name-input"
+        />
+      </label>
+      <button
+        type="submit"
+        className="big-button big-button-start"
+        disabled={pending === 'start' || !draft.trim()}
+        aria-keyshortcuts="R"
+        data-testid="run-start"
+      >
+        <span className="big-icon" aria-hidden>
+          ●
+        </span>{' '}
+        {pending === 'start' ? 'Starting…' : 'Start'}
+      </button>
+    </form>
+  );
+}
+
+export function RunRecorder(): React.JSX.Element {
+  const recording = useRunsStore((s) => s.run !== null);
+  const error = useRecorderStore((s) => s.error);
+  return (
+    <section className={recording ? 'run-recorder recording' : 'run-recorder'} aria-labelledby="run-heading">
+      <h2 id="run-heading" className="panel-title">
+        Run {recording ? <span className="rec-label">● recording</span> : null}
+      </h2>
+      {recording ? <Recording /> : <Idle />}
+      <ErrorText error={error} testId="run-error" />
+    </section>
+  );
+}

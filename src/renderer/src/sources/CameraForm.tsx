@@ -1,0 +1,171 @@
+// Add or edit an FFmpeg camera: an RTSP/HTTP URL, a file, or a local device, its id on the
+// platform and the frame rate to send.
+import { useState } from 'react';
+import type { CameraConfig, CameraSourceView } from '../../../shared/contract';
+import { getBench } from '../bridge';
+import { ErrorText } from '../common/ErrorText';
+import { Field } from '../common/Field';
+import { useAction } from '../common/useAction';
+
+interface Draft {
+  url: string;
+  cameraId: string;
+  fps: string;
+  quality: string;
+}
+
+function problemsOf(d: Draft): Partial<Record<keyof Draft, string>> {
+  const out: Partial<Record<keyof Draft, string>> = {};
+  if (!d.url.trim()) out.url = 'enter the camera URL or device';
+  if (!d.cameraId.trim()) out.cameraId = 'give the camera an id, e.g. front';
+  const fps = Number(d.fps);
+  if (d.fps && (!Number.isFinite(fps) || fps < 0.1 || fps > 60)) out.fps = 'from 0.1 to 60 frames per second';
+  const q = Number(d.quality);
+  if (d.quality && (!Number.isInteger(q) || q < 1 || q > 100)) out.quality = 'a whole number from 1 to 100';
+  return out;
+}
+
+function configOf(d: Draft): CameraConfig {
+  const c: CameraConfig = { url: d.url.trim(), cameraId: d.cameraId.trim() };
+  if (d.fps) c.fps = Number(d.fps);
+  if (d.quality) c.quality = Number(d.quality);
+  return c;
+}
+
+/** A camera id suggested from the URL's host or the device file. */
+function idFromUrl(url: string): string {
+  const m = /^[a-z]+:\/\/([^/:@]+@)?([^/:]+)/i.exec(url);
+  const base = m ? m[2]! : (url.split(/[\\/]/).pop() ?? '');
+  return base
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .slice(0, 40);
+}
+
+export function CameraForm({
+  editing,
+  onDone,
+}: {
+  editing: CameraSourceView | null;
+  onDone: () => void;
+}): React.JSX.Element {
+  const c = editing?.config;
+  const [d, setD] = useState<Draft>({
+    url: c?.url ?? '',
+    cameraId: c?.cameraId ?? '',
+    fps: c?.fps !== undefined ? String(c.fps) : '10',
+    quality: c?.quality !== undefined ? String(c.quality) : '',
+  });
+  const [tried, setTried] = useState(false);
+  const [idTouched, setIdTouched] = useState(!!c);
+  const problems = problemsOf(d);
+  const show = (k: keyof Draft): string | undefined =>
+    tried || k === 'fps' || k === 'quality' ? problems[k] : undefined;
+  const submit = useAction(async () => {
+    const config = configOf(d);
+    if (editing) await getBench().invoke('camera.update', { id: editing.id, config });
+    else await getBench().invoke('camera.add', { config });
+    onDone();
+  });
+  return (
+    <form
+      className="modal-form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        setTried(true);
+        if (Object.keys(problems).length === 0) void submit.run();
+      }}
+    >
+      <div className="modal-body source-form">
+        <Field
+          label="Camera URL or device"
+          hint="rtsp://user:pass@192.168.1.20/stream, http://cam.local/mjpeg, /dev/video0, or a video file"
+          problem={show('url')}
+        >
+          {({ id, describedBy, invalid }) => (
+            <input
+              id={id}
+              value={d.url}
+              onChange={(e) =>
+                setD((x) => ({
+                  ...x,
+                  url: e.target.value,
+                  ...(idTouched ? {} : { cameraId: idFromUrl(e.target.value) }),
+                }))
+              }
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+              spellCheck={false}
+              data-testid="camera-url"
+            />
+          )}
+        </Field>
+        <div className="field-row">
+          <Field label="Camera id" hint="Its name on the platform." problem={show('cameraId')}>
+            {({ id, describedBy, invalid }) => (
+              <input
+                id={id}
+                value={d.cameraId}
+                onChange={(e) => {
+                  setIdTouched(true);
+                  setD((x) => ({ ...x, cameraId: e.target.value }));
+                }}
+                aria-describedby={describedBy}
+                aria-invalid={invalid}
+                spellCheck={false}
+                data-testid="camera-id"
+              />
+            )}
+          </Field>
+          <Field label="Frames per second" problem={show('fps')}>
+            {({ id, describedBy, invalid }) => (
+              <input
+                id={id}
+                type="number"
+                min={0.1}
+                max={60}
+                step="any"
+                value={d.fps}
+                onChange={(e) => setD((x) => ({ ...x, fps: e.target.value }))}
+                aria-describedby={describedBy}
+                aria-invalid={invalid}
+                data-testid="camera-fps"
+              />
+            )}
+          </Field>
+          <Field label="JPEG quality (optional)" problem={show('quality')}>
+            {({ id, describedBy, invalid }) => (
+              <input
+                id={id}
+                type="number"
+                min={1}
+                max={100}
+                value={d.quality}
+                placeholder="default"
+                onChange={(e) => setD((x) => ({ ...x, quality: e.target.value }))}
+                aria-describedby={describedBy}
+                aria-invalid={invalid}
+                data-testid="camera-quality"
+              />
+            )}
+          </Field>
+        </div>
+      </div>
+      <footer className="modal-foot">
+        <ErrorText error={submit.error} testId="camera-form-error" />
+        <button type="button" className="button" onClick={onDone}>
+          Cancel
+        </button>
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={submit.busy}
+          data-testid={editing ? 'camera-save' : 'camera-add'}
+        >
+          {submit.busy ? 'Saving…' : editing ? 'Save' : 'Add camera'}
+        </button>
+      </footer>
+    </form>
+  );
+}

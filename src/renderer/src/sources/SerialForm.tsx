@@ -1,0 +1,199 @@
+// Add or edit a serial/USB device: port, baud rate, line format, name and metric prefix.
+import { useState } from 'react';
+import type { SerialSourceView } from '../../../shared/contract';
+import { getBench } from '../bridge';
+import { ErrorText } from '../common/ErrorText';
+import { Field } from '../common/Field';
+import { useAction } from '../common/useAction';
+import { PortPicker } from './PortPicker';
+import {
+  BAUD_RATES,
+  PARSERS,
+  configFromDraft,
+  draftFromConfig,
+  draftProblems,
+  exampleMetric,
+  type SerialDraft,
+} from './serialDraft';
+
+interface Props {
+  /** The device being edited, or null to add one. */
+  editing: SerialSourceView | null;
+  onDone: () => void;
+}
+
+export function SerialForm({ editing, onDone }: Props): React.JSX.Element {
+  const [draft, setDraft] = useState<SerialDraft>(() => draftFromConfig(editing?.config ?? null));
+  const [tried, setTried] = useState(false);
+  const problems = draftProblems(draft);
+  const invalid = Object.keys(problems).length > 0;
+  const patch = (p: Partial<SerialDraft>): void => setDraft((d) => ({ ...d, ...p }));
+  const submit = useAction(async () => {
+    const config = configFromDraft(draft);
+    if (editing) await getBench().invoke('serial.update', { id: editing.id, config });
+    else await getBench().invoke('serial.add', { config });
+    onDone();
+  });
+  const show = (p: string | undefined): string | undefined => (tried ? p : undefined);
+
+  return (
+    <form
+      className="modal-form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        setTried(true);
+        if (!invalid) void submit.run();
+      }}
+    >
+      <div className="modal-body source-form">
+        <PortPicker draft={draft} onChange={patch} problem={show(problems.path)} />
+        <div className="field-row">
+          <Field label="Baud rate" problem={show(problems.baudRate)} hint="Ignored by USB-native and virtual ports.">
+            {({ id, describedBy, invalid: bad }) => (
+              <>
+                <input
+                  id={id}
+                  inputMode="numeric"
+                  list="baud-rates"
+                  value={draft.baudRate}
+                  onChange={(e) => patch({ baudRate: e.target.value.replace(/[^0-9]/g, '') })}
+                  aria-describedby={describedBy}
+                  aria-invalid={bad}
+                  data-testid="serial-baud"
+                />
+                <datalist id="baud-rates">
+                  {BAUD_RATES.map((b) => (
+                    <option key={b} value={b} />
+                  ))}
+                </datalist>
+              </>
+            )}
+          </Field>
+          <Field label="Line format">
+            {({ id }) => (
+              <select
+                id={id}
+                value={draft.parser}
+                onChange={(e) => patch({ parser: e.target.value as SerialDraft['parser'] })}
+                data-testid="serial-parser"
+              >
+                {PARSERS.map((p) => (
+                  <option key={p.value} value={p.value}>
+                    {p.label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </div>
+        <div className="field-row">
+          <Field label="Name" problem={show(problems.name)} hint="How this device is listed here.">
+            {({ id, describedBy, invalid: bad }) => (
+              <input
+                id={id}
+                value={draft.name}
+                onChange={(e) => patch({ name: e.target.value })}
+                aria-describedby={describedBy}
+                aria-invalid={bad}
+                spellCheck={false}
+                data-testid="serial-name"
+              />
+            )}
+          </Field>
+          <div className="field">
+            <Field
+              label="Metric prefix"
+              problem={problems.prefix}
+              hint={`A field "temp" becomes ${exampleMetric(draft)}`}
+            >
+              {({ id, describedBy, invalid: bad }) => (
+                <input
+                  id={id}
+                  value={draft.noPrefix ? '' : draft.prefix}
+                  placeholder={draft.noPrefix ? 'none' : draft.name.trim() || 'the device name'}
+                  disabled={draft.noPrefix}
+                  onChange={(e) => patch({ prefix: e.target.value })}
+                  aria-describedby={describedBy}
+                  aria-invalid={bad}
+                  spellCheck={false}
+                  data-testid="serial-prefix"
+                />
+              )}
+            </Field>
+            <label className="check-row">
+              <input
+                type="checkbox"
+                checked={draft.noPrefix}
+                onChange={(e) => patch({ noPrefix: e.target.checked })}
+                data-testid="serial-no-prefix"
+              />
+              No prefix (bare field names)
+            </label>
+          </div>
+        </div>
+        <details className="advanced">
+          <summary>Line settings (data bits, parity, stop bits)</summary>
+          <div className="field-row">
+            <Field label="Data bits">
+              {({ id }) => (
+                <select
+                  id={id}
+                  value={draft.dataBits}
+                  onChange={(e) => patch({ dataBits: e.target.value as SerialDraft['dataBits'] })}
+                >
+                  <option value="">default (8)</option>
+                  {['5', '6', '7', '8'].map((v) => (
+                    <option key={v}>{v}</option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label="Parity">
+              {({ id }) => (
+                <select
+                  id={id}
+                  value={draft.parity}
+                  onChange={(e) => patch({ parity: e.target.value as SerialDraft['parity'] })}
+                >
+                  <option value="">default (none)</option>
+                  {['none', 'even', 'odd', 'mark', 'space'].map((v) => (
+                    <option key={v}>{v}</option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label="Stop bits">
+              {({ id }) => (
+                <select
+                  id={id}
+                  value={draft.stopBits}
+                  onChange={(e) => patch({ stopBits: e.target.value as SerialDraft['stopBits'] })}
+                >
+                  <option value="">default (1)</option>
+                  {['1', '1.5', '2'].map((v) => (
+                    <option key={v}>{v}</option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          </div>
+        </details>
+      </div>
+      <footer className="modal-foot">
+        <ErrorText error={submit.error} testId="serial-form-error" />
+        <button type="button" className="button" onClick={onDone}>
+          Cancel
+        </button>
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={submit.busy}
+          data-testid={editing ? 'serial-save' : 'serial-add'}
+        >
+          {submit.busy ? 'Saving…' : editing ? 'Save' : 'Add device'}
+        </button>
+      </footer>
+    </form>
+  );
+}

@@ -1,0 +1,81 @@
+// The serial form's fields as text, and their conversion to the contract's SerialConfig.
+import type { PortView, SerialConfig } from '../../../shared/contract';
+
+export const BAUD_RATES = [9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600, 1000000, 2000000];
+
+export const PARSERS: Array<{ value: SerialConfig['parser']; label: string }> = [
+  { value: 'auto', label: 'Detect automatically' },
+  { value: 'plotter', label: 'Arduino plotter (1.2 3.4 or a:1.2,b:3.4)' },
+  { value: 'csv', label: 'CSV (header line, then values)' },
+  { value: 'jsonl', label: 'JSON lines ({"temp": 21.5})' },
+  { value: 'kv', label: 'key=value pairs (temp=21.5 rh=40)' },
+];
+
+export interface SerialDraft {
+  name: string;
+  /** Metric prefix; empty means "the device name" (the host's default). */
+  prefix: string;
+  /** Metrics carry the bare field names (prefix ''). */
+  noPrefix: boolean;
+  path: string;
+  /** Bind by USB serial number (found on whatever port it enumerates as). */
+  serialNumber: string;
+  useSerialNumber: boolean;
+  baudRate: string;
+  parser: SerialConfig['parser'];
+  dataBits: '' | '5' | '6' | '7' | '8';
+  parity: '' | NonNullable<SerialConfig['parity']>;
+  stopBits: '' | '1' | '1.5' | '2';
+}
+
+export function draftFromConfig(c: SerialConfig | null): SerialDraft {
+  return {
+    name: c?.name ?? '',
+    prefix: c?.prefix ?? '',
+    noPrefix: c?.prefix === '',
+    path: c?.path ?? '',
+    serialNumber: c?.serialNumber ?? '',
+    useSerialNumber: !!c?.serialNumber,
+    baudRate: String(c?.baudRate ?? 115200),
+    parser: c?.parser ?? 'auto',
+    dataBits: c?.dataBits ? (String(c.dataBits) as SerialDraft['dataBits']) : '',
+    parity: c?.parity ?? '',
+    stopBits: c?.stopBits ? (String(c.stopBits) as SerialDraft['stopBits']) : '',
+  };
+}
+
+/** A short default name for a port: its manufacturer's first word or the device file's name. */
+export function nameForPort(p: PortView): string {
+  const base = p.path.split(/[\\/]/).pop() ?? p.path;
+  const m = p.manufacturer?.split(/\s+/)[0];
+  return (m ? `${m}-${base}` : base).toLowerCase().replace(/[^a-z0-9_-]+/g, '-');
+}
+
+export function draftProblems(d: SerialDraft): { name?: string; path?: string; baudRate?: string; prefix?: string } {
+  const out: { name?: string; path?: string; baudRate?: string; prefix?: string } = {};
+  if (!d.name.trim()) out.name = 'give the device a name';
+  if (!d.path.trim() && !(d.useSerialNumber && d.serialNumber)) out.path = 'choose a port or type its path';
+  const baud = Number(d.baudRate);
+  if (!Number.isInteger(baud) || baud < 50 || baud > 4_000_000) out.baudRate = 'a whole number from 50 to 4,000,000';
+  if (!d.noPrefix && /\s/.test(d.prefix.trim())) out.prefix = 'no spaces in a prefix';
+  return out;
+}
+
+export function configFromDraft(d: SerialDraft): SerialConfig {
+  const c: SerialConfig = { name: d.name.trim(), baudRate: Number(d.baudRate), parser: d.parser };
+  if (d.noPrefix) c.prefix = '';
+  else if (d.prefix.trim()) c.prefix = d.prefix.trim();
+  if (d.path.trim()) c.path = d.path.trim();
+  if (d.useSerialNumber && d.serialNumber) c.serialNumber = d.serialNumber;
+  if (d.dataBits) c.dataBits = Number(d.dataBits) as 5 | 6 | 7 | 8;
+  if (d.parity) c.parity = d.parity;
+  if (d.stopBits) c.stopBits = Number(d.stopBits) as 1 | 1.5 | 2;
+  return c;
+}
+
+/** How a field "temp" will be named, for the form's hint. */
+export function exampleMetric(d: SerialDraft): string {
+  if (d.noPrefix) return 'temp';
+  const p = d.prefix.trim() || d.name.trim();
+  return p ? `${p}.temp` : '<name>.temp';
+}

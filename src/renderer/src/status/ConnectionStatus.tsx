@@ -1,0 +1,32 @@
+// The connection segment of the status bar: a dot, the host's sentence, and the one action that helps.
+import { openSettings } from '../stores/uiStore';
+import { useStatusStore } from '../stores/statusStore';
+import { ACTION, TONE } from './connectionWords';
+
+export function ConnectionStatus(): React.JSX.Element {
+  const status = useStatusStore((s) => s.status?.status ?? null);
+  const message = useStatusStore((s) => s.status?.message ?? 'Waiting for the recorder…');
+  const detail = useStatusStore((s) => s.status?.detail ?? null);
+  const action = status ? ACTION[status] : undefined;
+  return (
+    <div className="sb-connection" title={detail ? `${message}\n${detail}` : message}>
+      <span className={`dot dot-${status ? TONE[status] : 'idle'}`} aria-hidden />
+      <div className="sb-connection-text">
+        <span data-testid="connection-status" data-status={status ?? 'unknown'} role="status">
+          {message}
+        </span>
+        {detail && <span className="sb-detail">{detail}</span>}
+      </div>
+      {action && (
+        <button
+          type="button"
+          className="button button-small"
+          data-testid="connection-action"
+          onClick={() => openSettings(action.focus)}
+        >
+          {action.label}
+        </button>
+      )}
+    </div>
+  );
+}

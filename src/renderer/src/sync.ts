@@ -1,0 +1,92 @@
+// Feeds the host's events into the window: `state` snapshots replace the stores, `tick`s update
+// status/run/sources (cheap) and push metrics and events into the ring buffers (not React), and
+// `command`s go to the inbox. Re-reads the full state whenever the link (re)opens.
+import type { AppState, Tick } from '../../shared/contract';
+import { errorText, getBench } from './bridge';
+import { noteClockOffset, noteHostTime } from './live/clock';
+import { applyEvents, applyMetrics } from './live/liveData';
+import { benchPerf } from './perf';
+import { initRecorder } from './run/recorderStore';
+import { setInbox, upsertCommand } from './stores/inboxStore';
+import { useLinkStore } from './stores/linkStore';
+import { usePreviewStore } from './stores/previewStore';
+import { useRunsStore } from './stores/runsStore';
+import { useSettingsStore } from './stores/settingsStore';
+import { useSourcesStore } from './stores/sourcesStore';
+import { useStatusStore } from './stores/statusStore';
+
+/** The events list re-renders at most this often, however many events arrive. */
+const EVENTS_LIST_MS = 250;
+
+function applyState(s: AppState): void {
+  noteClockOffset(s.status.clockOffsetMs);
+  useSettingsStore.setState({ settings: s.settings });
+  useStatusStore.setState({ status: s.status });
+  useSourcesStore.setState({ demoEnabled: s.demo.enabled, serial: s.serial, cameras: s.cameras, webcams: s.webcams });
+  useRunsStore.setState({ run: s.run, runs: s.runs, loaded: true });
+  setInbox(s.inbox);
+}
+
+let eventsTimer: ReturnType<typeof setTimeout> | null = null;
+let eventsBumpedAt = 0;
+
+function bumpEvents(): void {
+  if (eventsTimer) return;
+  const wait = Math.max(0, eventsBumpedAt + EVENTS_LIST_MS - performance.now());
+  eventsTimer = setTimeout(() => {
+    eventsTimer = null;
+    eventsBumpedAt = performance.now();
+    usePreviewStore.setState((p) => ({ eventsVersion: p.eventsVersion + 1 }));
+  }, wait);
+}
+
+function applyTick(t: Tick): void {
+  noteHostTime(t.t);
+  useStatusStore.setState({ status: t.status });
+  const prevRun = useRunsStore.getState().run;
+  // Only replace the run when something shown changed, so idle ticks re-render nothing.
+  if (t.run?.id !== prevRun?.id || t.run?.points !== prevRun?.points || t.run?.endedAt !== prevRun?.endedAt) {
+    useRunsStore.setState({ run: t.run });
+  }
+  if (t.sources) {
+    useSourcesStore.setState({ serial: t.sources.serial, cameras: t.sources.cameras, webcams: t.sources.webcams });
+  }
+  if (applyMetrics(t.t, t.metrics)) usePreviewStore.setState((p) => ({ namesVersion: p.namesVersion + 1 }));
+  if (applyEvents(t.t, t.events, t.eventsDropped)) bumpEvents();
+}
+
+async function refresh(): Promise<void> {
+  try {
+    applyState(await getBench().invoke('state.get', {}));
+  } catch (e) {
+    // Shown on the start-up screen (and in the lost-contact banner) instead of a blank window.
+    useLinkStore.setState({ problem: `could not read the recorder's state: ${errorText(e)}` });
+  }
+}
+
+/** Subscribe to the host; returns the function that unsubscribes (for hot reload). */
+export function startSync(): () => void {
+  const bench = getBench();
+  const offs = [
+    bench.on('state', (s) => {
+      benchPerf.messages++;
+      applyState(s);
+    }),
+    bench.on('tick', (t) => {
+      benchPerf.messages++;
+      benchPerf.ticks++;
+      applyTick(t);
+    }),
+    bench.on('command', (c) => {
+      benchPerf.messages++;
+      upsertCommand(c);
+    }),
+    useLinkStore.subscribe((s, prev) => {
+      if (s.state === 'open' && prev.state !== 'open') void refresh();
+    }),
+    initRecorder(),
+  ];
+  // In Electron the link is open from the start; over a WebSocket the subscription above fires on open.
+  if (useLinkStore.getState().mode === 'ipc' || useLinkStore.getState().state === 'open') void refresh();
+  return () => offs.forEach((off) => off());
+}
