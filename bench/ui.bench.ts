@@ -5,7 +5,7 @@
 // messages per second main sends the window. Ends with one JSON line.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -103,6 +103,7 @@ async function oneRun(
       pointsText: string;
     };
     const points = Number(r.pointsText.replace(/[^\d]/g, '')) || 0;
+    if (run === 1) await page.screenshot({ path: join(ROOT, 'bench', 'results', 'ui-500-metrics.png') });
     console.log(
       `  run ${run}: ${r.fps.toFixed(1)} fps (rAF), ${r.messages.toFixed(1)} messages/s from main (${r.ticks.toFixed(1)} ticks/s), ${r.drawn.toFixed(1)} frames/s drawn by the window; status bar shows ${r.pointsText.trim() || '?'}`,
     );
@@ -123,6 +124,7 @@ async function main(): Promise<void> {
   console.log(
     `[ui] ${METRICS} metrics, ${RATE.toLocaleString('en-US')} points/s in total; Chromium ${WINDOW_MS / 1000} s per run after ${WARMUP_MS / 1000} s warm-up, ${RUNS} runs`,
   );
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const runs: Awaited<ReturnType<typeof oneRun>>[] = [];
   try {

@@ -46,6 +46,8 @@ export class DemoSensor {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.loadStart = 0;
+    this.loadSent = 0;
   }
 
   private realistic(): void {
@@ -66,14 +68,22 @@ export class DemoSensor {
     }
   }
 
+  private loadStart = 0;
+  private loadSent = 0;
+
   private load(): void {
-    const perBatch = Math.max(1, Math.round((this.opts.rate ?? 1000) / 100));
+    // Catch up on elapsed time, not timer ticks: timers drift, the configured rate must not.
+    const now = performance.now();
+    if (this.loadStart === 0) this.loadStart = now;
+    const due = Math.floor(((now - this.loadStart) / 1000) * (this.opts.rate ?? 1000)) - this.loadSent;
+    if (due <= 0) return;
     const t = this.tick++;
-    const batch: Array<{ metric: string; value: number }> = new Array(perBatch);
-    for (let i = 0; i < perBatch; i++) {
-      const k = (t * perBatch + i) % this.names.length;
+    const batch: Array<{ metric: string; value: number }> = new Array(due);
+    for (let i = 0; i < due; i++) {
+      const k = (this.loadSent + i) % this.names.length;
       batch[i] = { metric: this.names[k]!, value: Math.round(1000 * Math.sin((t + k) / 50)) / 10 };
     }
+    this.loadSent += due;
     this.sink.sendBatch(batch);
   }
 }
