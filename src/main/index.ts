@@ -107,7 +107,11 @@ async function start(): Promise<void> {
       permission === 'media' && (details as { mediaTypes?: string[] }).mediaTypes?.every((t) => t === 'video');
     cb(Boolean(media) && ours(details.requestingUrl) && wc === win?.webContents);
   });
-  session.defaultSession.setPermissionCheckHandler((_wc, permission, origin) => permission === 'media' && ours(origin));
+  // Checks carry the file:// origin, not the page URL: the window itself is what must match.
+  session.defaultSession.setPermissionCheckHandler(
+    (wc, permission, origin, details) =>
+      permission === 'media' && wc === win?.webContents && (ours(details.requestingUrl) || origin === 'file://'),
+  );
 
   host = await Host.start({
     dataDir: app.getPath('userData'),
