@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/helpers/chromium';
 
 const ROOT = join(__dirname, '..');
 const METRICS = 500;
@@ -17,15 +18,6 @@ const RATE = 50_000;
 const WARMUP_MS = 4000;
 const WINDOW_MS = 10_000;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Counts requestAnimationFrame callbacks and the window's own counters over WINDOW_MS. */
 const PROBE = `(async () => {
@@ -125,7 +117,7 @@ async function main(): Promise<void> {
     `[ui] ${METRICS} metrics, ${RATE.toLocaleString('en-US')} points/s in total; Chromium ${WINDOW_MS / 1000} s per run after ${WARMUP_MS / 1000} s warm-up, ${RUNS} runs`,
   );
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const runs: Awaited<ReturnType<typeof oneRun>>[] = [];
   try {
     for (let i = 1; i <= RUNS; i++) runs.push(await oneRun(browser, i));

@@ -11,21 +11,11 @@ import { startHeadless, type HeadlessServer } from '../../src/main/headless/serv
 import { TestGateway } from '../support/gateway';
 import { until } from '../helpers/plexus';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, FAKE_MEDIA_ARGS } from '../helpers/chromium';
 
 const ROOT = join(__dirname, '..', '..');
 const RENDERER = join(ROOT, 'out', 'renderer');
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-];
 
 let gw: TestGateway;
 let host: Host;
@@ -54,7 +44,7 @@ beforeAll(async () => {
     }),
   });
   server = await startHeadless({ host, rendererDir: RENDERER });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...FAKE_MEDIA_ARGS] });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   await context.grantPermissions(['camera'], { origin: `http://127.0.0.1:${server.port}` });
   page = await context.newPage();

@@ -1,7 +1,7 @@
 // Helpers for client tests: a client wired to a test gateway, and waiting on conditions.
 import { Plexus, type PlexusOptions, type Status } from '../../src/main/plexus';
-import type { TestGateway } from '../support/gateway';
-import { tempDir } from './tmp';
+import { TestGateway } from '../support/gateway';
+import { cleanupTempDirs, tempDir } from './tmp';
 
 export const KEY = 'plx_test_key';
 
@@ -64,4 +64,20 @@ export function readLog(
   } finally {
     db.close();
   }
+}
+
+const gateways: TestGateway[] = [];
+
+/** Start a test gateway that `closeAll()` will stop. */
+export async function gateway(opts: Parameters<typeof TestGateway.start>[0] = {}): Promise<TestGateway> {
+  const g = await TestGateway.start(opts);
+  gateways.push(g);
+  return g;
+}
+
+/** afterEach of client tests: close every client, then every gateway, then the temp dirs. */
+export async function closeAll(): Promise<void> {
+  await closeClients();
+  await Promise.all(gateways.splice(0).map((g) => g.close()));
+  cleanupTempDirs();
 }

@@ -3,23 +3,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { TestGateway } from '../support/gateway';
-import { clientFor, closeClients, sleep, until, waitForStatus } from '../helpers/plexus';
-import { cleanupTempDirs } from '../helpers/tmp';
+import { clientFor, closeAll, gateway, sleep, until, waitForStatus } from '../helpers/plexus';
 import type { PlexusError } from '../../src/main/plexus';
 
-let gateways: TestGateway[] = [];
-async function gateway(opts: Parameters<typeof TestGateway.start>[0] = {}): Promise<TestGateway> {
-  const g = await TestGateway.start(opts);
-  gateways.push(g);
-  return g;
-}
-
 afterEach(async () => {
-  await closeClients();
-  await Promise.all(gateways.map((g) => g.close()));
-  gateways = [];
-  cleanupTempDirs();
+  await closeAll();
 });
 
 /** A WS URL nothing listens on: the socket is unavailable, HTTP works. */

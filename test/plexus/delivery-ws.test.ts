@@ -1,23 +1,11 @@
 // Delivery over the WebSocket against the test gateway on loopback: what arrives, how it is
 // framed, and that nothing is lost when the gateway goes away.
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestGateway } from '../support/gateway';
-import { clientFor, closeClients, sleep, until, waitForStatus } from '../helpers/plexus';
-import { cleanupTempDirs } from '../helpers/tmp';
+import { clientFor, closeAll, gateway, sleep, until, waitForStatus } from '../helpers/plexus';
 import type { Status } from '../../src/main/plexus';
 
-let gateways: TestGateway[] = [];
-async function gateway(opts: Parameters<typeof TestGateway.start>[0] = {}): Promise<TestGateway> {
-  const g = await TestGateway.start(opts);
-  gateways.push(g);
-  return g;
-}
-
 afterEach(async () => {
-  await closeClients();
-  await Promise.all(gateways.map((g) => g.close()));
-  gateways = [];
-  cleanupTempDirs();
+  await closeAll();
 });
 
 describe('WebSocket delivery', () => {

@@ -1,22 +1,11 @@
 // Device identity: install id, gateway-assigned names, and two devices fighting over one name.
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestGateway } from '../support/gateway';
-import { clientFor, closeClients, sleep, until, waitForStatus } from '../helpers/plexus';
-import { cleanupTempDirs, tempDir } from '../helpers/tmp';
+import { clientFor, closeAll, gateway, sleep, until, waitForStatus } from '../helpers/plexus';
+import { tempDir } from '../helpers/tmp';
 import type { Status } from '../../src/main/plexus';
 
-let gateways: TestGateway[] = [];
-async function gateway(opts: Parameters<typeof TestGateway.start>[0] = {}): Promise<TestGateway> {
-  const g = await TestGateway.start(opts);
-  gateways.push(g);
-  return g;
-}
-
 afterEach(async () => {
-  await closeClients();
-  await Promise.all(gateways.map((g) => g.close()));
-  gateways = [];
-  cleanupTempDirs();
+  await closeAll();
   delete process.env.PLEXUS_INSTALL_ID;
 });
 

@@ -221,25 +221,11 @@ export class Delivery {
   }
 
   updateStatus(): void {
-    const s = this.currentStatus();
-    const detail = s.status === 'auth-failed' ? this.authFailed : s.status === 'connected' ? null : this.lastError;
-    const key = `${s.status}|${s.transport}|${detail}|${this.opts.sourceId}`;
+    const info = this.status();
+    const key = `${info.status}|${info.transport}|${info.detail}|${info.sourceId}`;
     if (key === this.lastStatusKey) return;
     this.lastStatusKey = key;
-    const retryInMs = s.retryAt ? Math.max(0, s.retryAt - Date.now()) : null;
-    this.hooks.onStatus({
-      status: s.status,
-      transport: s.transport,
-      detail,
-      retryInMs,
-      sourceId: this.opts.sourceId,
-      message: describeStatus(s.status, {
-        sourceId: this.opts.sourceId,
-        buffered: this.outbox.size,
-        transport: s.transport,
-        retryInMs,
-      }),
-    });
+    this.hooks.onStatus(info);
   }
 
   /** Status with a fresh message (buffer counts change without a status change). */
