@@ -3,10 +3,9 @@
 // and makes sure quitting never loses data. It is the one part that cannot run without Electron.
 
 import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
-import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Host, type RunExport, type SecretStore } from './host';
+import { Host, writeLines, type RunExport, type SecretStore } from './host';
 import type { EventName, ExportResult } from '../shared/contract';
 
 const INDEX = join(__dirname, '../renderer/index.html');
@@ -54,13 +53,7 @@ async function saveWithDialog(e: RunExport): Promise<ExportResult> {
     filters: [{ name: 'CSV', extensions: ['csv'] }],
   });
   if (r.canceled || !r.filePath) return { kind: 'cancelled' };
-  const out = createWriteStream(r.filePath);
-  let points = -1;
-  for (const line of e.lines()) {
-    points++;
-    if (!out.write(line)) await new Promise<void>((ok) => out.once('drain', () => ok()));
-  }
-  await new Promise<void>((ok, fail) => out.end((err?: Error | null) => (err ? fail(err) : ok())));
+  const points = (await writeLines(r.filePath, e.lines())) - 1; // the header is not a point
   return { kind: 'saved', path: r.filePath, points };
 }
 
@@ -138,7 +131,13 @@ if (!app.requestSingleInstanceLock()) {
       win.focus();
     }
   });
-  void app.whenReady().then(start);
+  void app.whenReady().then(() =>
+    start().catch((e: unknown) => {
+      // Never a process that holds the single-instance lock with no window: say why and quit.
+      dialog.showErrorBox('Plexus Bench could not start', e instanceof Error ? e.message : String(e));
+      app.exit(1);
+    }),
+  );
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', (ev) => {
     if (quitting || !host) return;

@@ -59,6 +59,24 @@ describe('headless server', () => {
     expect(await esc.text()).not.toContain('"plexus-bench"');
   });
 
+  it('answers unparseable request URLs with 400 instead of dying', async () => {
+    const net = await import('node:net');
+    const raw = (line: string) =>
+      new Promise<string>((resolve) => {
+        const s = net.connect(server.port, '127.0.0.1', () =>
+          s.write(`${line}\r\nHost: x\r\nConnection: close\r\n\r\n`),
+        );
+        let out = '';
+        s.on('data', (d) => (out += d));
+        s.on('close', () => resolve(out));
+        s.on('error', () => resolve(out));
+      });
+    expect(await raw('GET // HTTP/1.1')).toMatch(/^HTTP\/1\.1 400/);
+    expect(await raw('GET ///a:b@ HTTP/1.1')).toMatch(/^HTTP\/1\.1 (400|200)/);
+    expect(await raw(`GET /export/%E0%A4%A.csv?token=${server.token} HTTP/1.1`)).toMatch(/^HTTP\/1\.1 400/);
+    expect((await fetch(server.url)).status).toBe(200); // still serving
+  });
+
   it('opens the contract socket only with the token and from its own origin', async () => {
     expect(await open(`/bridge?token=wrong`, origin())).toEqual({ status: 403 });
     expect(await open(`/bridge`, origin())).toEqual({ status: 403 });

@@ -225,6 +225,30 @@ describe('host', () => {
     expect(w.fps).toBeGreaterThan(3);
   });
 
+  it('an export that cannot be written is an error for that request, not a crash', async () => {
+    const h = await startHost();
+    const run = await call(h, 'run.start', { name: 'unwritable' });
+    await sleep(300);
+    await call(h, 'run.stop', {});
+    const { mkdirSync } = await import('node:fs');
+    const exp = h.runExport(run.id);
+    mkdirSync(`${h.state().settings.dataDir}/exports/${exp.filename}`, { recursive: true }); // a directory in the way
+    const r = await h.handle('run.export', { runId: run.id });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toMatch(/run.export: cannot write .*EISDIR/);
+    expect((await h.handle('state.get', {})).ok).toBe(true);
+  });
+
+  it('quitting does not switch the demo sensor off for the next start', async () => {
+    const dir = tempDir();
+    const a = await startHost(dir);
+    expect(a.state().demo.enabled).toBe(true);
+    await a.shutdown();
+    hosts = hosts.filter((x) => x !== a);
+    const b = await startHost(dir);
+    expect(b.state().demo.enabled).toBe(true);
+  });
+
   it('a damaged settings file is set aside and reported, not fatal', async () => {
     const dir = tempDir();
     const { writeFileSync } = await import('node:fs');

@@ -117,6 +117,30 @@ describe('buffer', () => {
     await b.close();
   });
 
+  it('a lock left by a crashed client is taken over, even when its pid now belongs to another process', async () => {
+    const dir = tempDir();
+    const { writeFileSync, readFileSync } = await import('node:fs');
+    // pid 1 is alive, but it is not the process that wrote the lock (its start time differs).
+    writeFileSync(join(dir, 'client.lock'), '1 12345');
+    const a = new Plexus({ apiKey: null, dataDir: dir, sourceId: 'rig-01' });
+    expect(readFileSync(join(dir, 'client.lock'), 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+$`));
+    await a.close();
+    // A lock whose pid and start time match a live process holds.
+    const stat = readFileSync('/proc/1/stat', 'utf8');
+    writeFileSync(join(dir, 'client.lock'), `1 ${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`);
+    expect(() => new Plexus({ apiKey: null, dataDir: dir, sourceId: 'rig-01' })).toThrow(
+      /in use by another Plexus client \(process 1\); if none is running, delete/,
+    );
+  });
+
+  it('a client that fails to start leaves the data dir free', () => {
+    const dir = tempDir();
+    const bad = { x: { handler: () => 1 }, '': { handler: () => 2 } };
+    expect(() => new Plexus({ apiKey: null, dataDir: dir, sourceId: 'rig-01', commands: bad })).toThrow(/command name/);
+    const ok = new Plexus({ apiKey: null, dataDir: dir, sourceId: 'rig-01' });
+    void ok.close();
+  });
+
   it('remembers the device name in the data dir', async () => {
     const dir = tempDir();
     const a = new Plexus({ apiKey: null, dataDir: dir, sourceId: 'bench-psu' });

@@ -84,6 +84,45 @@ describe('identity', () => {
     expect(gw.connectedSources().sort()).toEqual(expect.arrayContaining(['rig-02']));
   }, 20_000);
 
+  it('a name the gateway assigns that breaks our rule is used, but not kept for the next start', async () => {
+    const gw = await gateway({ suffixDuplicates: true });
+    const long = 'r'.repeat(63);
+    const first = clientFor(gw, { sourceId: long });
+    await waitForStatus(first, 'connected');
+    const dir = tempDir();
+    const second = clientFor(gw, { sourceId: long, dataDir: dir });
+    await until(() => second.sourceId === `${long}_2`, 5000, 'the assigned 65-character name');
+    await second.close();
+    // The next start asks for the name it was configured with, not the one it cannot keep.
+    const again = clientFor(gw, { dataDir: dir, sourceId: long });
+    expect(again.sourceId).toBe(long);
+  });
+
+  it('a rename while a request is in flight is not undone by that request’s answer', async () => {
+    const gw = await gateway();
+    gw.setLatency(150);
+    const c = clientFor(gw, { transport: 'http' });
+    for (let i = 0; i < 20; i++) c.send('before', i);
+    await until(() => gw.httpRequests.length > 0 || c.stats().delivered === 0, 2000, 'a request');
+    await new Promise((r) => setTimeout(r, 60)); // the first request is on its way
+    c.setSourceId('rig-02');
+    c.send('after', 1);
+    expect((await c.flush({ timeoutMs: 5000 })).delivered).toBe(true);
+    expect(c.sourceId).toBe('rig-02');
+    expect(gw.points.find((p) => p.metric === 'after')!.sourceId).toBe('rig-02');
+  });
+
+  it('a new key entered while a request with the old one is in flight is not locked out by its 401', async () => {
+    const gw = await gateway({ apiKeys: { plx_new_key: { org: 'o', scopes: ['write'] } } });
+    gw.setLatency(150);
+    const c = clientFor(gw, { transport: 'http', apiKey: 'plx_old_key' });
+    c.send('x', 1);
+    await new Promise((r) => setTimeout(r, 60));
+    c.setApiKey('plx_new_key');
+    expect((await c.flush({ timeoutMs: 5000 })).delivered).toBe(true);
+    expect(c.status().status).toBe('connected');
+  });
+
   it('renaming reconnects under the new name', async () => {
     const gw = await gateway();
     const c = clientFor(gw);

@@ -7,7 +7,8 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { extname, join, normalize, sep } from 'node:path';
-import type { Duplex } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { decodeWire, encodeWire, type EventName } from '../../shared/contract';
 import type { Host } from '../host';
@@ -51,6 +52,15 @@ const EVENTS: EventName[] = ['state', 'tick', 'command'];
 /** A window that stops reading is cut off rather than buffered without bound. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
 
+/** The request's URL, or null when it cannot be parsed (e.g. "//"): a bad request, never a crash. */
+function parseUrl(raw: string | undefined): URL | null {
+  try {
+    return new URL(raw ?? '/', 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
 function sameToken(a: string | null, b: string): boolean {
   if (!a) return false;
   const x = Buffer.from(a);
@@ -68,7 +78,11 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessServ
   const origins = (): string[] => [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
 
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const url = parseUrl(req.url);
+    if (!url) {
+      res.writeHead(400, SECURITY_HEADERS).end('bad request');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, SECURITY_HEADERS).end();
       return;
@@ -79,7 +93,14 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessServ
         res.writeHead(403, SECURITY_HEADERS).end('forbidden');
         return;
       }
-      serveExport(opts.host, decodeURIComponent(m[1]!), res);
+      let runId: string;
+      try {
+        runId = decodeURIComponent(m[1]!);
+      } catch {
+        res.writeHead(400, SECURITY_HEADERS).end('bad run id');
+        return;
+      }
+      serveExport(opts.host, runId, res);
       return;
     }
     serveStatic(root, url.pathname, res);
@@ -87,9 +108,15 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessServ
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
   server.on('upgrade', (req, socket: Duplex, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    socket.on('error', () => {});
+    const url = parseUrl(req.url);
     const origin = req.headers.origin ?? '';
-    if (url.pathname !== '/bridge' || !sameToken(url.searchParams.get('token'), token) || !origins().includes(origin)) {
+    if (
+      !url ||
+      url.pathname !== '/bridge' ||
+      !sameToken(url.searchParams.get('token'), token) ||
+      !origins().includes(origin)
+    ) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -130,8 +157,15 @@ function serveStatic(root: string, pathname: string, res: http.ServerResponse): 
   }
   let target = file;
   if (!existsSync(target) || statSync(target).isDirectory()) target = join(root, 'index.html');
-  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': TYPES[extname(target)] ?? 'application/octet-stream' });
-  createReadStream(target).pipe(res);
+  const stream = createReadStream(target);
+  stream.once('error', () => {
+    if (!res.headersSent) res.writeHead(404, SECURITY_HEADERS);
+    res.end();
+  });
+  stream.once('open', () => {
+    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': TYPES[extname(target)] ?? 'application/octet-stream' });
+    stream.pipe(res);
+  });
 }
 
 function serveExport(host: Host, runId: string, res: http.ServerResponse): void {
@@ -147,26 +181,8 @@ function serveExport(host: Host, runId: string, res: http.ServerResponse): void 
     'Content-Type': 'text/csv; charset=utf-8',
     'Content-Disposition': `attachment; filename="${exp.filename}"`,
   });
-  const it = exp.lines()[Symbol.iterator]();
-  // Stream with backpressure: a run may hold millions of points.
-  const pump = (): void => {
-    for (;;) {
-      const n = it.next();
-      if (n.done) {
-        res.end();
-        return;
-      }
-      if (!res.write(n.value)) {
-        res.once('drain', pump);
-        return;
-      }
-    }
-  };
-  try {
-    pump();
-  } catch (e) {
-    res.destroy(e as Error);
-  }
+  // Streamed with backpressure (a run may hold millions of points); a failure ends the response.
+  pipeline(Readable.from(exp.lines()), res).catch(() => res.destroy());
 }
 
 function bridge(ws: WebSocket, host: Host): void {

@@ -5,6 +5,7 @@
 // Every request is validated against the contract's schema first; a bad one gets an error that
 // names the problem, and no request can crash the host (errors travel back as data).
 
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Plexus, type StatusInfo } from '../plexus';
 import { listSerialPorts } from '../devices/serial';
@@ -36,6 +37,7 @@ import { UnprotectedSecretStore, openAnyUnprotected, type SecretStore } from './
 import { SettingsFile, type Settings } from './settings';
 import { NotFoundError, Sources } from './sources';
 import { registerBuiltInCommands } from './built-in-commands';
+import { writeLines } from './write-lines';
 
 export interface RunExport {
   run: RunView;
@@ -126,11 +128,9 @@ export class Host {
     this.demo = new DemoSensor(this.sink, opts.demo ?? {});
     this.client.on('status', () => this.scheduleTick());
     this.client.on('run', () => this.stateChanged());
-    this.client.on('source-id', (e) => {
-      this.settings.deviceName = e.current;
-      this.save();
-      this.stateChanged();
-    });
+    // A name the gateway assigned is the client's business (it remembers it per requested name);
+    // the settings keep the name the person chose.
+    this.client.on('source-id', () => this.stateChanged());
   }
 
   /** Create the host, restore the configured sources, start the demo sensor if enabled. */
@@ -319,7 +319,6 @@ export class Host {
   private save(): void {
     this.settings.serial = this.sources ? this.sources.serialConfigs() : this.settings.serial;
     this.settings.cameras = this.sources ? this.sources.cameraConfigs() : this.settings.cameras;
-    this.settings.demo = { enabled: this.demo ? this.demo.running : this.settings.demo.enabled };
     try {
       this.file.save(this.settings);
     } catch (e) {
@@ -328,6 +327,8 @@ export class Host {
   }
 
   private setDemo(enabled: boolean): void {
+    // The setting is what the person wants; stopping at shutdown does not change it.
+    this.settings.demo = { enabled };
     if (enabled) this.demo.start();
     else this.demo.stop();
     this.save();
@@ -479,17 +480,10 @@ export class Host {
   private async exportRun(runId: string): Promise<ExportResult> {
     const e = this.runExport(runId);
     if (this.opts.exporter) return this.opts.exporter(e);
-    const { createWriteStream, mkdirSync } = await import('node:fs');
     const dir = join(this.opts.dataDir, 'exports');
     mkdirSync(dir, { recursive: true });
     const path = join(dir, e.filename);
-    const out = createWriteStream(path);
-    let points = -1; // the header line is not a point
-    for (const line of e.lines()) {
-      points++;
-      if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
-    }
-    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    const points = (await writeLines(path, e.lines())) - 1; // the header line is not a point
     return { kind: 'saved', path, points };
   }
 

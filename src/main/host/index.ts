@@ -3,3 +3,4 @@
 export { Host, type HostOptions, type RunExport } from './host';
 export { UnprotectedSecretStore, UNPROTECTED_TAG, type SecretStore } from './secrets';
 export { runCsv, csvRow, textCell, CSV_HEADER } from './csv-export';
+export { writeLines } from './write-lines';

@@ -167,7 +167,12 @@ export class Sources {
 
   startCamera(id: string): void {
     const e = this.cameraEntry(id);
-    if (e.handle) return;
+    if (e.handle) {
+      // Still running: nothing to do. Ended in an error (or stopped by itself): start afresh.
+      if (e.status.state !== 'error' && e.status.state !== 'stopped') return;
+      void e.handle.stop();
+      e.handle = null;
+    }
     const c = e.config;
     const opts: Parameters<typeof streamCamera>[3] = { ffmpegPath: this.ffmpegPath };
     if (c.fps !== undefined) opts.fps = c.fps;

@@ -30,6 +30,7 @@ import { TypedEmitter } from './events';
 import { HttpSender } from './http-sender';
 import { effectiveSourceId, installId, lastSourceId, rememberAssigned, rememberSourceId } from './identity';
 import { lockDataDir } from './lock';
+import { SOURCE_ID_RE } from './limits';
 import { Outbox } from './outbox';
 import { defaultRunName, makeRunId, type RunInfo } from './runs';
 import type { StatusInfo } from './status';
@@ -178,27 +179,26 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
       this.releaseLock();
       throw e;
     }
-    this.installId = installId(this.store, env);
-    this.requestedSourceId = checkSourceId(options.sourceId ?? lastSourceId(this.store) ?? sourceIdFromHostname());
-    rememberSourceId(this.store, this.requestedSourceId);
-    this.outbox = new Outbox(this.store, {
-      maxPoints: positive('buffer.maxPoints', buf.maxPoints, 10_000_000),
-      maxBytes: positive('buffer.maxBytes', buf.maxBytes, 2 * 1024 ** 3),
-      // Retention is off unless asked; asking for one limit leaves the other unlimited.
-      retainPoints: positive('buffer.retainPoints', buf.retainPoints, buf.retainBytes ? Infinity : 0, true),
-      retainBytes: positive('buffer.retainBytes', buf.retainBytes, buf.retainPoints ? Infinity : 0, true),
-      memBytes: 16 * 1024 * 1024,
-    });
-    const last = this.store.lastClock();
-    this.clockImpl = new Clock(last ? { offsetMs: last.offsetMs, uncertaintyMs: last.uncertaintyMs } : undefined);
-    this.closeInterruptedRuns();
-
-    this.commands = new CommandRegistry(
-      (msg) => this.delivery.sendControl(msg),
-      (rec) => this.emit('command', rec),
-      () => Math.round(this.clockImpl.now()),
-    );
-    for (const [name, c] of Object.entries(options.commands ?? {})) this.commands.register(name, c.handler, c);
+    try {
+      this.installId = installId(this.store, env);
+      this.requestedSourceId = checkSourceId(options.sourceId ?? lastSourceId(this.store) ?? sourceIdFromHostname());
+      rememberSourceId(this.store, this.requestedSourceId);
+      this.outbox = this.openOutbox(buf);
+      const last = this.store.lastClock();
+      this.clockImpl = new Clock(last ? { offsetMs: last.offsetMs, uncertaintyMs: last.uncertaintyMs } : undefined);
+      this.closeInterruptedRuns();
+      this.commands = new CommandRegistry(
+        (msg) => this.delivery.sendControl(msg),
+        (rec) => this.emit('command', rec),
+        () => Math.round(this.clockImpl.now()),
+      );
+      for (const [name, c] of Object.entries(options.commands ?? {})) this.commands.register(name, c.handler, c);
+    } catch (e) {
+      // A client that cannot start must not keep the data dir locked and its file open.
+      this.store.close();
+      this.releaseLock();
+      throw e;
+    }
 
     this.delivery = new Delivery(
       {
@@ -221,13 +221,15 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
         authMessage: (sourceId, apiKey) => this.authMessage(sourceId, apiKey),
         onAuthenticated: (reply) => {
           const info = this.clockImpl.sync(reply);
-          this.store.insertClock({
-            at: info.syncedAt ?? reply.serverTimeMs,
-            offsetMs: info.offsetMs,
-            uncertaintyMs: info.uncertaintyMs,
-            rttMs: info.rttMs,
-            source: 'gateway',
-          });
+          this.storeSafely('record the clock sync', () =>
+            this.store.insertClock({
+              at: info.syncedAt ?? reply.serverTimeMs,
+              offsetMs: info.offsetMs,
+              uncertaintyMs: info.uncertaintyMs,
+              rttMs: info.rttMs,
+              source: 'gateway',
+            }),
+          );
           this.emit('clock', info);
         },
         onSourceIdAssigned: (assigned, via) => this.adoptSourceId(assigned, via),
@@ -258,6 +260,17 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
     // Start on the next tick so callers can subscribe to the first status event.
     queueMicrotask(() => {
       if (!this.closing) this.delivery.start();
+    });
+  }
+
+  private openOutbox(buf: NonNullable<PlexusOptions['buffer']>): Outbox {
+    return new Outbox(this.store, {
+      maxPoints: positive('buffer.maxPoints', buf.maxPoints, 10_000_000),
+      maxBytes: positive('buffer.maxBytes', buf.maxBytes, 2 * 1024 ** 3),
+      // Retention is off unless asked; asking for one limit leaves the other unlimited.
+      retainPoints: positive('buffer.retainPoints', buf.retainPoints, buf.retainBytes ? Infinity : 0, true),
+      retainBytes: positive('buffer.retainBytes', buf.retainBytes, buf.retainPoints ? Infinity : 0, true),
+      memBytes: 16 * 1024 * 1024,
     });
   }
 
@@ -292,9 +305,21 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
 
   private adoptSourceId(assigned: string, via: 'ws' | 'http'): void {
     const previous = this.requestedSourceId;
-    rememberAssigned(this.store, previous, assigned);
+    // Kept for the next start only if it fits our rule; otherwise it is used for this session
+    // only (a stored name we would refuse at start-up would stop the app from starting).
+    if (SOURCE_ID_RE.test(assigned))
+      this.storeSafely('remember the assigned name', () => rememberAssigned(this.store, previous, assigned));
     this.logger.info(`gateway assigned source id ${assigned} (asked for ${previous}); using it from now on`);
     this.emit('source-id', { previous, current: assigned, via });
+  }
+
+  /** A write that must not stop the client when the disk fails: reported as a StorageError. */
+  private storeSafely(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.emit('error', new StorageError(`could not ${what}: ${(e as Error).message}`));
+    }
   }
 
   private authMessage(sourceId: string, apiKey: string): Record<string, unknown> {
@@ -368,6 +393,15 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
       const metricJson = this.encoder.metricJson(p.metric, where);
       const [cls, valueJson] = encodeValue(p.value, false, where);
       const pts = p.timestamp !== undefined ? normalizeTimestamp(p.timestamp, where) : ts;
+      for (const t of [opts.tags, p.tags]) {
+        if (t !== undefined && (t === null || typeof t !== 'object' || Array.isArray(t))) {
+          throw new ValidationError(
+            'tags.type',
+            t,
+            `${where}tags must be a flat object of string → string, got ${describeValue(t)}`,
+          );
+        }
+      }
       const tags = p.tags !== undefined || opts.tags !== undefined ? { ...opts.tags, ...p.tags } : undefined;
       const tagsJson = this.tagsJson(tags, where);
       encoded.push(this.encoder.encode(cls, metricJson, valueJson, pts, tagsJson));

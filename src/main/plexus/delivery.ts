@@ -114,8 +114,8 @@ export class Delivery {
   start(): void {
     if (this.started || this.stopped) return;
     this.started = true;
-    this.loops.push(this.pumpLoop());
-    this.loops.push(this.wsLoop());
+    const report = (e: unknown): void => this.fail(new TransportError(`delivery stopped: ${(e as Error).message}`));
+    this.loops.push(this.pumpLoop().catch(report), this.wsLoop().catch(report));
     this.updateStatus();
   }
 
@@ -257,69 +257,85 @@ export class Delivery {
 
   private async wsLoop(): Promise<void> {
     while (!this.stopped) {
-      const key = this.opts.apiKey;
-      if (!key || this.opts.transport !== 'ws') {
-        this.wsState = 'idle';
-        await this.wsWake.wait();
-        continue;
-      }
-      if (this.authFailed) {
-        const wait = this.authRetryAt - Date.now();
-        if (wait > 0) {
-          await this.wsWake.wait(wait);
-          continue;
-        }
-      }
-      if (this.wsRetryAt > Date.now()) {
-        await this.wsWake.wait(this.wsRetryAt - Date.now());
-        continue;
-      }
-      this.wsState = 'connecting';
-      this.updateStatus();
-      const sourceId = this.opts.sourceId;
-      let session: WsSession;
       try {
-        session = await WsSession.connect(
-          {
-            url: this.opts.wsUrl,
-            auth: this.hooks.authMessage(sourceId, key),
-            timeoutMs: this.opts.connectTimeoutMs,
-            pongTimeoutMs: Math.max(10_000, this.opts.connectTimeoutMs),
-            minGapMs: MIN_GAP_MS,
-            keepaliveMs: 15_000,
-          },
-          {
-            onMessage: (m) => this.onSessionMessage(m),
-            onStrayError: (m) => this.opts.logger.warn(`gateway error frame: ${JSON.stringify(m)}`),
-            onClose: () => {
-              this.wsWake.notify();
-              this.wake.notify();
-            },
-          },
-        );
+        await this.wsStep();
       } catch (e) {
-        if (this.stopped) break;
+        // Same as the pump: never let one failure end the connection loop.
+        if (this.session?.open) this.session.close(false);
+        this.session = null;
         this.wsState = 'down';
-        this.wsUnavailable = true;
-        if (e instanceof AuthError) {
-          this.authFailed = e.message;
-          this.authRetryAt = Date.now() + this.opts.authRetryMs;
-          this.fail(e);
-        } else {
-          this.fail(e instanceof ConfigError || e instanceof TransportError ? e : new TransportError(String(e)));
-          this.wsRetryAt = Date.now() + this.wsBackoff.next();
-        }
-        this.wake.notify(); // the pump may fall back to HTTP now
-        this.updateStatus();
-        continue;
+        this.fail(new TransportError(`connection error: ${(e as Error).message}`));
+        await this.wsWake.wait(1000);
       }
-      if (this.stopped || key !== this.opts.apiKey || sourceId !== this.opts.sourceId) {
-        session.close(true);
-        continue;
-      }
-      await this.runSession(session);
     }
     this.wsState = 'idle';
+  }
+
+  /** One turn of the connection loop: wait, connect, or run a session until it ends. */
+  private async wsStep(): Promise<void> {
+    const key = this.opts.apiKey;
+    if (!key || this.opts.transport !== 'ws') {
+      this.wsState = 'idle';
+      await this.wsWake.wait();
+      return;
+    }
+    if (this.authFailed) {
+      const wait = this.authRetryAt - Date.now();
+      if (wait > 0) {
+        await this.wsWake.wait(wait);
+        return;
+      }
+    }
+    if (this.wsRetryAt > Date.now()) {
+      await this.wsWake.wait(this.wsRetryAt - Date.now());
+      return;
+    }
+    this.wsState = 'connecting';
+    this.updateStatus();
+    const sourceId = this.opts.sourceId;
+    let session: WsSession;
+    try {
+      session = await WsSession.connect(
+        {
+          url: this.opts.wsUrl,
+          auth: this.hooks.authMessage(sourceId, key),
+          timeoutMs: this.opts.connectTimeoutMs,
+          pongTimeoutMs: Math.max(10_000, this.opts.connectTimeoutMs),
+          minGapMs: MIN_GAP_MS,
+          keepaliveMs: 15_000,
+        },
+        {
+          onMessage: (m) => this.onSessionMessage(m),
+          onStrayError: (m) => this.opts.logger.warn(`gateway error frame: ${JSON.stringify(m)}`),
+          onClose: () => {
+            this.wsWake.notify();
+            this.wake.notify();
+          },
+        },
+      );
+    } catch (e) {
+      if (this.stopped) return;
+      // The key or name changed while we tried: this answer is about settings no longer in use.
+      if (key !== this.opts.apiKey || sourceId !== this.opts.sourceId) return;
+      this.wsState = 'down';
+      this.wsUnavailable = true;
+      if (e instanceof AuthError) {
+        this.authFailed = e.message;
+        this.authRetryAt = Date.now() + this.opts.authRetryMs;
+        this.fail(e);
+      } else {
+        this.fail(e instanceof ConfigError || e instanceof TransportError ? e : new TransportError(String(e)));
+        this.wsRetryAt = Date.now() + this.wsBackoff.next();
+      }
+      this.wake.notify(); // the pump may fall back to HTTP now
+      this.updateStatus();
+      return;
+    }
+    if (this.stopped || key !== this.opts.apiKey || sourceId !== this.opts.sourceId) {
+      session.close(true);
+      return;
+    }
+    await this.runSession(session);
   }
 
   private async runSession(session: WsSession): Promise<void> {
@@ -458,18 +474,18 @@ export class Delivery {
         await this.wake.wait(waitHttp > 0 ? waitHttp : undefined);
         continue;
       }
-      const batch =
-        this.retry.pop() ??
-        this.outbox.takeBatch(LIMITS.pointsPerMessage, via === 'ws' ? WS_MAX_BYTES : HTTP_MAX_BYTES);
-      if (!batch) {
-        await this.wake.wait();
-        continue;
-      }
       try {
+        const batch =
+          this.retry.pop() ??
+          this.outbox.takeBatch(LIMITS.pointsPerMessage, via === 'ws' ? WS_MAX_BYTES : HTTP_MAX_BYTES);
+        if (!batch) {
+          await this.wake.wait();
+          continue;
+        }
         if (via === 'ws') await this.sendWs(batch);
         else await this.sendHttp(batch);
       } catch (e) {
-        // A bug in our own code must not stop delivery for good.
+        // A failing disk or a bug of ours must not stop delivery for good: report, wait, go on.
         this.outbox.rewind();
         this.retry = [];
         this.fail(new TransportError(`delivery error: ${(e as Error).message}`));
@@ -506,32 +522,42 @@ export class Delivery {
   }
 
   private lastHttpAt = 0;
+  /** Short counts in a row (the gateway's per-source ceiling), for the retry delay. */
+  private shortCounts = 0;
 
   private async sendHttp(batch: Batch): Promise<void> {
     const key = this.opts.apiKey;
+    const sourceId = this.opts.sourceId;
     if (!key) return;
     const gap = this.lastHttpAt + MIN_GAP_MS - performance.now();
     if (gap > 0) await sleep(gap);
-    const body = batch.toJson(`{"source_id":${JSON.stringify(this.opts.sourceId)},"points":[`, ']}');
+    const body = batch.toJson(`{"source_id":${JSON.stringify(sourceId)},"points":[`, ']}');
     const res = await this.opts.http.send(body, batch.count, key);
     this.lastHttpAt = performance.now();
     if (res.kind !== 'retry' || res.written) this.outbox.markWritten(batch);
+    // The key or the name changed while the request was out: its answer says nothing about them.
+    const stale = key !== this.opts.apiKey || sourceId !== this.opts.sourceId;
     switch (res.kind) {
       case 'ok': {
         this.httpState = 'ok';
         this.httpBackoff.reset();
+        this.shortCounts = 0;
         if (this.lastError && !this.connected) this.lastError = null;
-        if (res.sourceId && res.sourceId !== this.opts.sourceId) {
+        if (!stale && res.sourceId && res.sourceId !== sourceId) {
           this.opts = { ...this.opts, sourceId: res.sourceId };
           this.hooks.onSourceIdAssigned(res.sourceId, 'http');
         }
-        this.confirm(batch, 'http');
+        this.confirm(batch, 'http'); // delivered, even if under settings since replaced
         this.updateStatus();
         return;
       }
       case 'short':
-        // The gateway's per-source ceiling dropped the request's points: send them again.
+        // The gateway's per-source ceiling dropped the request's points: send them again, a little
+        // later each time it happens in a row (it is reachable, just asking us to slow down).
+        this.httpState = 'ok';
         this.retry.push(batch);
+        await sleep(Math.min(1000, 2 ** Math.min(10, this.shortCounts++)));
+        this.updateStatus();
         return;
       case 'invalid':
         this.splitOrQuarantine(batch, `gateway answered ${res.status}: ${res.detail}`);
@@ -543,6 +569,7 @@ export class Delivery {
       case 'auth':
         this.outbox.rewind();
         this.retry = [];
+        if (stale) return; // a new key came meanwhile: try that one
         this.authFailed = `gateway refused the API key (HTTP ${res.status}: ${res.detail})`;
         this.authRetryAt = Date.now() + this.opts.authRetryMs;
         this.httpState = 'unknown';

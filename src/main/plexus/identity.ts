@@ -3,6 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Store } from './store';
+import { SOURCE_ID_RE } from './limits';
 
 export function installId(store: Store, env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.PLEXUS_INSTALL_ID?.trim();
@@ -17,7 +18,8 @@ export function installId(store: Store, env: NodeJS.ProcessEnv = process.env): s
 
 /** The name to ask for: the one the gateway assigned last time we asked for `requested`, if any. */
 export function effectiveSourceId(store: Store, requested: string): string {
-  return store.getMeta(`assigned:${requested}`) ?? requested;
+  const assigned = store.getMeta(`assigned:${requested}`);
+  return assigned && SOURCE_ID_RE.test(assigned) ? assigned : requested;
 }
 
 /** Remember that asking for `requested` got us `assigned`. */

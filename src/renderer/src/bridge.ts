@@ -91,6 +91,8 @@ class SocketBench implements BenchApi {
       this.ws = null;
       for (const p of this.pending.values()) p.reject(new Error(LOST));
       this.pending.clear();
+      // Those requests were reported as failed: never send them later.
+      this.queued.length = 0;
       this.attempts++;
       const problem =
         this.tokenProblem ?? (e.reason || (e.code === 1006 ? 'the recorder did not answer' : `closed (${e.code})`));

@@ -331,6 +331,8 @@ export class SerialDevice {
    */
   private watchPresence(port: SerialPort, path: string): void {
     if (this.presence) clearInterval(this.presence);
+    // Windows reports an unplugged COM port through the port itself, and COMn is no file to check.
+    if (process.platform === 'win32') return;
     this.presence = setInterval(() => {
       if (!existsSync(path)) this.onPortGone(port, `${path} disappeared (unplugged?)`);
     }, this.opts.presencePollMs ?? 500);
