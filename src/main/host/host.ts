@@ -19,15 +19,12 @@ import {
   type EventName,
   type ExportResult,
   type GatewaySetting,
-  type ReplyMap,
   type RequestName,
   type RunView,
   type SettingsView,
   type StatusView,
   type Tick,
-  requestSchemas,
 } from '../../shared/contract';
-import type { z } from 'zod';
 import { csvFilename, runCsv } from './csv-export';
 import { DemoSensor, type DemoOptions } from './demo-sensor';
 import { CommandInbox } from './inbox';
@@ -343,21 +340,13 @@ export class Host {
     if (!req.ok) return { ok: false, error: { message: req.message, code: req.code } };
     if (this.shuttingDown) return { ok: false, error: { message: 'the recorder is shutting down', code: 'failed' } };
     try {
-      const value = await this.dispatch(req.name, req.payload as never);
+      const value = await this.run(req.name, req.payload as never);
       return { ok: true, value };
     } catch (e) {
       const err = e as Error;
       const code = e instanceof ContractError ? e.code : e instanceof NotFoundError ? 'not-found' : 'failed';
       return { ok: false, error: { message: `${req.name}: ${err.message}`, code } };
     }
-  }
-
-  private async dispatch<N extends RequestName>(
-    name: N,
-    p: z.output<(typeof requestSchemas)[N]>,
-  ): Promise<ReplyMap[N]> {
-    const r = await this.run(name, p as never);
-    return r as ReplyMap[N];
   }
 
   private async run(name: RequestName, p: Record<string, never>): Promise<unknown> {

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import type { CameraConfig, CameraSourceView } from '../../../shared/contract';
 import { getBench } from '../bridge';
-import { ErrorText } from '../common/ErrorText';
+import { FormFooter } from '../common/FormFooter';
 import { Field } from '../common/Field';
 import { useAction } from '../common/useAction';
 
@@ -152,20 +152,16 @@ export function CameraForm({
           </Field>
         </div>
       </div>
-      <footer className="modal-foot">
-        <ErrorText error={submit.error} testId="camera-form-error" />
-        <button type="button" className="button" onClick={onDone}>
-          Cancel
-        </button>
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={submit.busy}
-          data-testid={editing ? 'camera-save' : 'camera-add'}
-        >
-          {submit.busy ? 'Saving…' : editing ? 'Save' : 'Add camera'}
-        </button>
-      </footer>
+      <FormFooter
+        error={submit.error}
+        errorTestId="camera-form-error"
+        busy={submit.busy}
+        editing={Boolean(editing)}
+        addLabel="Add camera"
+        addTestId="camera-add"
+        saveTestId="camera-save"
+        onCancel={onDone}
+      />
     </form>
   );
 }

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import type { SerialSourceView } from '../../../shared/contract';
 import { getBench } from '../bridge';
-import { ErrorText } from '../common/ErrorText';
+import { FormFooter } from '../common/FormFooter';
 import { Field } from '../common/Field';
 import { useAction } from '../common/useAction';
 import { PortPicker } from './PortPicker';
@@ -180,20 +180,16 @@ export function SerialForm({ editing, onDone }: Props): React.JSX.Element {
           </div>
         </details>
       </div>
-      <footer className="modal-foot">
-        <ErrorText error={submit.error} testId="serial-form-error" />
-        <button type="button" className="button" onClick={onDone}>
-          Cancel
-        </button>
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={submit.busy}
-          data-testid={editing ? 'serial-save' : 'serial-add'}
-        >
-          {submit.busy ? 'Saving…' : editing ? 'Save' : 'Add device'}
-        </button>
-      </footer>
+      <FormFooter
+        error={submit.error}
+        errorTestId="serial-form-error"
+        busy={submit.busy}
+        editing={Boolean(editing)}
+        addLabel="Add device"
+        addTestId="serial-add"
+        saveTestId="serial-save"
+        onCancel={onDone}
+      />
     </form>
   );
 }

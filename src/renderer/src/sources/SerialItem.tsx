@@ -1,20 +1,15 @@
 // One serial device in the sources list: live state, counters, connect/disconnect, log, send.
 import { getBench } from '../bridge';
 import { ClampedText } from '../common/ClampedText';
-import { ErrorText } from '../common/ErrorText';
 import { count } from '../common/format';
-import { useAction } from '../common/useAction';
 import { useSourcesStore } from '../stores/sourcesStore';
-import { RemoveButton } from './RemoveButton';
+import { SourceActions } from './SourceActions';
 import { SendLine } from './SendLine';
 import { SerialLog } from './SerialLog';
 import { StateDot } from './StateDot';
 
 export function SerialItem({ id, onEdit }: { id: string; onEdit: (id: string) => void }): React.JSX.Element | null {
   const s = useSourcesStore((st) => st.serial.find((x) => x.id === id));
-  const toggle = useAction((connect: boolean) =>
-    connect ? getBench().invoke('serial.connect', { id }) : getBench().invoke('serial.disconnect', { id }),
-  );
   if (!s) return null;
   const problems = Object.entries(s.problems).filter(([, n]) => n > 0);
   const problemTotal = problems.reduce((a, [, n]) => a + n, 0);
@@ -53,43 +48,20 @@ export function SerialItem({ id, onEdit }: { id: string; onEdit: (id: string) =>
           </span>
         )}
       </p>
-      <div className="button-row">
-        {s.enabled ? (
-          <button
-            type="button"
-            className="button button-small"
-            disabled={toggle.busy}
-            onClick={() => void toggle.run(false)}
-            data-testid={`serial-disconnect-${id}`}
-          >
-            Disconnect
-          </button>
-        ) : (
-          <button
-            type="button"
-            className="button button-small button-primary"
-            disabled={toggle.busy}
-            onClick={() => void toggle.run(true)}
-            data-testid={`serial-connect-${id}`}
-          >
-            Connect
-          </button>
-        )}
-        <button
-          type="button"
-          className="button button-small"
-          onClick={() => onEdit(id)}
-          data-testid={`serial-edit-${id}`}
-        >
-          Edit
-        </button>
-        <RemoveButton
-          what={s.config.name}
-          testId={`serial-remove-${id}`}
-          onRemove={() => getBench().invoke('serial.remove', { id })}
-        />
-      </div>
-      <ErrorText error={toggle.error} testId={`serial-error-${id}`} />
+      <SourceActions
+        kind="serial"
+        id={id}
+        on={s.enabled}
+        onLabel="Connect"
+        offLabel="Disconnect"
+        onTestId={`serial-connect-${id}`}
+        offTestId={`serial-disconnect-${id}`}
+        name={s.config.name}
+        switchTo={(connect) =>
+          connect ? getBench().invoke('serial.connect', { id }) : getBench().invoke('serial.disconnect', { id })
+        }
+        onEdit={onEdit}
+      />
       <SerialLog id={id} log={s.log} />
       <SendLine id={id} disabled={s.state !== 'open'} />
     </article>
