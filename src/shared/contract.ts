@@ -154,7 +154,10 @@ export const requestSchemas = {
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
+/** What the window sends for a request (before defaults and trimming). */
 export type RequestPayload<N extends RequestName> = z.input<(typeof requestSchemas)[N]>;
+/** What the host's handler gets for a request: the payload as the schema parsed it. */
+export type RequestData<N extends RequestName> = z.output<(typeof requestSchemas)[N]>;
 
 // ── what the host tells the window ───────────────────────────────────────────────────────────
 
@@ -336,6 +339,12 @@ export interface ReplyMap {
   'webcam.state': { cameraId: string };
   'command.answer': CommandView;
 }
+
+/**
+ * One handler per request, typed from the contract: a handler missing, taking the wrong payload or
+ * answering the wrong reply is a compile error.
+ */
+export type RequestHandlers = { [N in RequestName]: (payload: RequestData<N>) => Promise<ReplyMap[N]> | ReplyMap[N] };
 
 /** The reply envelope on the wire: errors travel as data, never as crashes. */
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: { message: string; code: ContractErrorCode } };

@@ -8,17 +8,18 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Plexus, type StatusInfo } from '../plexus';
-import { listSerialPorts } from '../devices/serial';
 import { stopAllCameras } from '../devices/camera';
 import {
   parseRequest,
   type AppState,
-  type CommandView,
   type Envelope,
   type EventMap,
   type EventName,
   type ExportResult,
   type GatewaySetting,
+  type ReplyMap,
+  type RequestData,
+  type RequestHandlers,
   type RequestName,
   type RunView,
   type SettingsView,
@@ -34,6 +35,7 @@ import { UnprotectedSecretStore, openAnyUnprotected, type SecretStore } from './
 import { SettingsFile, type Settings } from './settings';
 import { NotFoundError, Sources } from './sources';
 import { registerBuiltInCommands } from './built-in-commands';
+import { sourceRequests } from './source-requests';
 import { writeLines } from './write-lines';
 
 export interface RunExport {
@@ -96,6 +98,7 @@ export class Host {
   private lastSourcesAt = 0;
   private shuttingDown: Promise<void> | null = null;
   private keyProblem: string | null = null;
+  private readonly handlers: RequestHandlers;
 
   private constructor(private readonly opts: HostOptions) {
     this.file = new SettingsFile(opts.dataDir);
@@ -128,6 +131,7 @@ export class Host {
     // A name the gateway assigned is the client's business (it remembers it per requested name);
     // the settings keep the name the person chose.
     this.client.on('source-id', () => this.stateChanged());
+    this.handlers = this.requestHandlers();
   }
 
   /** Create the host, restore the configured sources, start the demo sensor if enabled. */
@@ -251,14 +255,14 @@ export class Host {
 
   private runView(): RunView | null {
     const r = this.client.currentRun();
-    return r ? { id: r.id, name: r.name, startedAt: r.startedAt, endedAt: r.endedAt, points: r.points } : null;
+    return r ? toRunView(r) : null;
   }
 
   private runs(): RunView[] {
     return this.client
       .runs(200)
       .filter((r) => r.endedAt !== null)
-      .map((r) => ({ id: r.id, name: r.name, startedAt: r.startedAt, endedAt: r.endedAt, points: r.points }));
+      .map(toRunView);
   }
 
   private tick(): void {
@@ -340,7 +344,7 @@ export class Host {
     if (!req.ok) return { ok: false, error: { message: req.message, code: req.code } };
     if (this.shuttingDown) return { ok: false, error: { message: 'the recorder is shutting down', code: 'failed' } };
     try {
-      const value = await this.run(req.name, req.payload as never);
+      const value = await this.dispatch(req.name, req.payload as RequestData<typeof req.name>);
       return { ok: true, value };
     } catch (e) {
       const err = e as Error;
@@ -349,34 +353,30 @@ export class Host {
     }
   }
 
-  private async run(name: RequestName, p: Record<string, never>): Promise<unknown> {
-    const q = p as Record<string, unknown>;
-    switch (name) {
-      case 'state.get':
-        return this.state();
-      case 'settings.setDeviceName': {
-        const n = q.name as string;
-        this.client.setSourceId(n);
-        this.settings.deviceName = n;
+  /** Every request's handler, typed from the contract (a wrong reply does not compile). */
+  private requestHandlers(): RequestHandlers {
+    return {
+      'state.get': () => this.state(),
+      'settings.setDeviceName': ({ name }) => {
+        this.client.setSourceId(name);
+        this.settings.deviceName = name;
         this.save();
         this.stateChanged();
         return this.settingsView();
-      }
-      case 'settings.setApiKey': {
-        const key = q.apiKey as string | null;
-        this.settings.apiKey = key === null ? null : this.secrets.seal(key);
+      },
+      'settings.setApiKey': ({ apiKey }) => {
+        this.settings.apiKey = apiKey === null ? null : this.secrets.seal(apiKey);
         this.keyProblem = null;
         this.save();
-        this.client.setApiKey(this.settings.gateway.mode === 'local' ? null : key);
+        this.client.setApiKey(this.settings.gateway.mode === 'local' ? null : apiKey);
         this.stateChanged();
         return this.settingsView();
-      }
-      case 'settings.setGateway': {
-        const g = q.gateway as GatewaySetting;
-        this.settings.gateway = g;
+      },
+      'settings.setGateway': ({ gateway }) => {
+        this.settings.gateway = gateway;
         this.save();
-        if (g.mode !== 'local') {
-          const o = gatewayOptions(g);
+        if (gateway.mode !== 'local') {
+          const o = gatewayOptions(gateway);
           this.client.setGateway(
             o.gatewayUrl ?? process.env.PLEXUS_GATEWAY_URL ?? 'https://plexus-gateway.fly.dev',
             o.gatewayWsUrl,
@@ -386,83 +386,45 @@ export class Host {
         this.client.setApiKey(key === undefined ? (process.env.PLEXUS_API_KEY ?? null) : key);
         this.stateChanged();
         return this.settingsView();
-      }
-      case 'serial.listPorts':
-        return listSerialPorts();
-      case 'serial.add':
-        return { id: this.sources.addSerial(q.config as never) };
-      case 'serial.update':
-        await this.sources.updateSerial(q.id as string, q.config as never);
-        return { id: q.id };
-      case 'serial.remove':
-        await this.sources.removeSerial(q.id as string);
-        return { id: q.id };
-      case 'serial.connect':
-        await this.sources.setSerialEnabled(q.id as string, true);
-        return { id: q.id };
-      case 'serial.disconnect':
-        await this.sources.setSerialEnabled(q.id as string, false);
-        return { id: q.id };
-      case 'serial.write':
-        await this.sources.writeSerial(q.id as string, q.line as string);
-        return { id: q.id };
-      case 'camera.add':
-        return { id: this.sources.addCamera(q.config as never) };
-      case 'camera.update':
-        await this.sources.updateCamera(q.id as string, q.config as never);
-        return { id: q.id };
-      case 'camera.remove':
-        await this.sources.removeCamera(q.id as string);
-        return { id: q.id };
-      case 'camera.start':
-        this.sources.startCamera(q.id as string);
-        return { id: q.id };
-      case 'camera.stop':
-        await this.sources.stopCamera(q.id as string);
-        return { id: q.id };
-      case 'demo.set':
-        this.setDemo(q.enabled as boolean);
+      },
+      ...sourceRequests(this.sources),
+      'demo.set': ({ enabled }) => {
+        this.setDemo(enabled);
         return { enabled: this.demo.running };
-      case 'run.start': {
+      },
+      'run.start': ({ name }) => {
         if (this.client.currentRun()) throw new ContractError('a run is already recording; stop it first', 'failed');
-        const r = this.client.startRun(q.name as string);
+        const r = this.client.startRun(name);
         this.settings.lastRunName = r.name;
         this.save();
         this.stateChanged();
-        return this.runView();
-      }
-      case 'run.stop': {
+        return toRunView(r);
+      },
+      'run.stop': () => {
         const r = this.client.endRun();
         this.stateChanged();
-        return r ? { id: r.id, name: r.name, startedAt: r.startedAt, endedAt: r.endedAt, points: r.points } : null;
-      }
-      case 'run.export':
-        return this.exportRun(q.runId as string);
-      case 'marker.add': {
-        const note = q.note as string | undefined;
+        return r ? toRunView(r) : null;
+      },
+      'run.export': ({ runId }) => this.exportRun(runId),
+      'marker.add': ({ note }) => {
         const t = Math.round(this.client.now());
         const seq = this.sink.event('marker', note ? note : 'marker', { timestamp: t });
         return { seq, t };
-      }
-      case 'webcam.frame':
-        return this.sources.webcamFrame(q.cameraId as string, q.jpeg as Uint8Array, q.capturedAt as number | undefined);
-      case 'webcam.state':
-        this.sources.setWebcam(q.cameraId as string, q.streaming as boolean, q.label as string | undefined);
-        return { cameraId: q.cameraId };
-      case 'command.answer':
-        return (await this.inbox.answer(
-          q.id as string,
-          q.approve as boolean,
-          q.reason as string | undefined,
-        )) as CommandView;
-    }
+      },
+      'command.answer': ({ id, approve, reason }) => this.inbox.answer(id, approve, reason),
+    };
+  }
+
+  private dispatch<N extends RequestName>(name: N, payload: RequestData<N>): Promise<ReplyMap[N]> {
+    const handler = this.handlers[name] as (p: RequestData<N>) => Promise<ReplyMap[N]> | ReplyMap[N];
+    return Promise.resolve(handler(payload));
   }
 
   /** A run's CSV (for transports that stream it themselves, like the headless download URL). */
   runExport(runId: string): RunExport {
     const r = this.client.runs(100_000).find((x) => x.id === runId);
     if (!r) throw new NotFoundError(`no run with id ${runId}`);
-    const run: RunView = { id: r.id, name: r.name, startedAt: r.startedAt, endedAt: r.endedAt, points: r.points };
+    const run = toRunView(r);
     return { run, filename: csvFilename(run), lines: () => runCsv(this.client.runPoints(runId)) };
   }
 
@@ -493,6 +455,16 @@ export class Host {
     })();
     return this.shuttingDown;
   }
+}
+
+function toRunView(r: {
+  id: string;
+  name: string;
+  startedAt: number;
+  endedAt: number | null;
+  points: number;
+}): RunView {
+  return { id: r.id, name: r.name, startedAt: r.startedAt, endedAt: r.endedAt, points: r.points };
 }
 
 function gatewayOptions(g: GatewaySetting): { gatewayUrl?: string; gatewayWsUrl?: string } {
