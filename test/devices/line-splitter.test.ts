@@ -1,6 +1,6 @@
 // The line splitter: any chunking gives the same lines; bad bytes are reported, never passed on.
 import { describe, expect, it } from 'vitest';
-import { LineSplitter, MAX_LINE_BYTES } from '../../src/main/devices/serial/line-splitter';
+import { LineSplitter, MAX_LINE_BYTES } from '../../src/main/devices/lines/line-splitter';
 import type { ProblemKind } from '../../src/main/devices/types';
 
 function run(chunks: Buffer[], max?: number): { lines: string[]; problems: ProblemKind[] } {

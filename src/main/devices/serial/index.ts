@@ -9,4 +9,4 @@ export type {
 } from './serial-device';
 export { listSerialPorts, bindingFor, resolveBinding, describeBinding, describePort } from './ports';
 export type { PortInfo, PortBinding } from './ports';
-export { LineSplitter, MAX_LINE_BYTES } from './line-splitter';
+export { LineSplitter, MAX_LINE_BYTES } from '../lines/line-splitter';

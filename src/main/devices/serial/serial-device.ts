@@ -8,9 +8,8 @@
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { Backoff, ValidationError } from '../../plexus';
-import { createParser, detectParser } from '../parsers';
-import type { FieldValue, LineParser, ParserKind, ProblemKind, TelemetrySink } from '../types';
-import { LineSplitter } from './line-splitter';
+import { LineReader } from '../lines/line-reader';
+import type { ParserKind, ProblemKind, TelemetrySink } from '../types';
 import { explainOpenError } from './os-hints';
 import { describeBinding, resolveBinding, type PortBinding, type PortInfo } from './ports';
 
@@ -67,17 +66,6 @@ export interface LogEntry {
 
 type Events = { status: SerialStatus; log: LogEntry };
 
-const PROBLEM_KINDS: ProblemKind[] = [
-  'garbage',
-  'invalid-utf8',
-  'overlong',
-  'non-numeric',
-  'not-finite',
-  'malformed',
-  'invalid-field',
-];
-/** The first this-many problems of each kind go to the device's log (all are counted). */
-const LOG_FIRST = 5;
 const LOG_KEEP = 200;
 const WRITE_TIMEOUT_MS = 2000;
 const BAUD_MAX = 4_000_000;
@@ -109,25 +97,14 @@ export class SerialDevice {
     log: new Set(),
   };
   private port: SerialPort | null = null;
-  private readonly splitter = new LineSplitter();
-  private parser: LineParser | null;
-  private detectBuffer: Array<{ line: string; at: number }> = [];
-  private detectTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly reader: LineReader;
   private readonly backoff: Backoff;
-  private readonly prefix: string;
   private stopped = true;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private presence: ReturnType<typeof setInterval> | null = null;
   private current: SerialStatus;
   private readonly logEntries: LogEntry[] = [];
-  private readonly counts: SerialStats;
-  private readonly batch: Array<{ metric: string; value: FieldValue }> = [];
-  private lineTime = 0;
-  private readonly fieldSink = { field: (name: string, value: FieldValue) => this.pushField(name, value) };
-  private readonly splitSink = {
-    line: (text: string) => this.onLine(text, this.lineTime),
-    problem: (kind: ProblemKind, message: string) => this.problem(kind, message),
-  };
+  private opens = 0;
 
   constructor(
     readonly config: SerialDeviceConfig,
@@ -135,19 +112,14 @@ export class SerialDevice {
     private readonly opts: SerialDeviceOptions = {},
   ) {
     validateSerialConfig(config);
-    this.prefix = config.prefix ?? config.name;
-    this.parser = config.parser === 'auto' ? null : createParser(config.parser);
+    this.reader = new LineReader(sink, {
+      prefix: config.prefix ?? config.name,
+      parser: config.parser,
+      ...(opts.detectLines !== undefined ? { detectLines: opts.detectLines } : {}),
+      log: (level, message) => this.addLog(level, message),
+    });
     this.backoff = new Backoff({ baseMs: 250, capMs: 5000, jitter: 0.2, ...opts.reopen });
     this.current = { state: 'closed', message: 'closed', path: null, since: Date.now() };
-    this.counts = {
-      lines: 0,
-      points: 0,
-      bytes: 0,
-      problems: Object.fromEntries(PROBLEM_KINDS.map((k) => [k, 0])) as Record<ProblemKind, number>,
-      parser: this.parser?.kind ?? null,
-      detected: null,
-      opens: 0,
-    };
   }
 
   on<K extends keyof Events>(event: K, fn: (e: Events[K]) => void): () => void {
@@ -171,7 +143,7 @@ export class SerialDevice {
   }
 
   stats(): SerialStats {
-    return { ...this.counts, problems: { ...this.counts.problems } };
+    return { ...this.reader.stats(), opens: this.opens };
   }
 
   log(): LogEntry[] {
@@ -204,6 +176,7 @@ export class SerialDevice {
     this.stopped = true;
     this.clearTimers();
     await this.closePort();
+    this.reader.close(); // lines held for format detection are recorded, not lost
     this.setStatus('closed', 'closed', null);
   }
 
@@ -243,8 +216,6 @@ export class SerialDevice {
 
   private clearTimers(): void {
     if (this.timer) clearTimeout(this.timer);
-    if (this.detectTimer) clearTimeout(this.detectTimer);
-    this.detectTimer = null;
     if (this.presence) clearInterval(this.presence);
     this.timer = null;
     this.presence = null;
@@ -313,9 +284,9 @@ export class SerialDevice {
           return;
         }
         this.port = port;
-        this.counts.opens++;
-        this.splitter.reset();
-        port.on('data', (chunk: Buffer) => this.onData(chunk));
+        this.opens++;
+        this.reader.reset();
+        port.on('data', (chunk: Buffer) => this.reader.push(chunk));
         port.on('error', (e: Error) => this.addLog('error', `port error: ${e.message}`));
         port.on('close', () => this.onPortGone(port, 'the port closed (unplugged?)'));
         this.watchPresence(port, path);
@@ -343,7 +314,7 @@ export class SerialDevice {
     this.port = null;
     if (this.presence) clearInterval(this.presence);
     this.presence = null;
-    this.flushDetection();
+    this.reader.close();
     if (port.isOpen) port.close(() => {});
     if (this.stopped) return;
     this.setStatus('closed', why, this.current.path);
@@ -362,78 +333,5 @@ export class SerialDevice {
         resolve();
       });
     });
-  }
-
-  // ── data ──────────────────────────────────────────────────────────────────────────────
-
-  private onData(chunk: Buffer): void {
-    this.counts.bytes += chunk.length;
-    // Every line of this chunk arrived now: one timestamp on the client's clock.
-    this.lineTime = Math.round(this.sink.now());
-    this.splitter.push(chunk, this.splitSink);
-  }
-
-  private onLine(line: string, at: number): void {
-    if (!this.parser) {
-      if (line.trim() === '') return;
-      this.detectBuffer.push({ line, at });
-      if (this.detectBuffer.length >= (this.opts.detectLines ?? 5)) this.flushDetection();
-      // A slow device: decide on what came within 2 s rather than hold its data back.
-      else this.detectTimer ??= setTimeout(() => this.flushDetection(), 2000);
-      return;
-    }
-    this.counts.lines++;
-    this.batch.length = 0;
-    const problems = this.parser.parse(line, this.fieldSink);
-    if (problems)
-      for (const p of problems) this.problem(p.kind, `${p.message} in line ${JSON.stringify(line.slice(0, 120))}`);
-    if (this.batch.length > 0) this.sendBatch(at);
-  }
-
-  /** Decide the parser from what arrived so far and replay those lines. */
-  private flushDetection(): void {
-    if (this.detectTimer) clearTimeout(this.detectTimer);
-    this.detectTimer = null;
-    if (this.parser || this.detectBuffer.length === 0) return;
-    const d = detectParser(this.detectBuffer.map((l) => l.line));
-    this.parser = createParser(d.kind);
-    this.counts.parser = d.kind;
-    this.counts.detected = d.reason;
-    this.addLog('info', `detected the ${d.kind} format: ${d.reason}`);
-    const lines = this.detectBuffer;
-    this.detectBuffer = [];
-    for (const l of lines) this.onLine(l.line, l.at);
-  }
-
-  private pushField(name: string, value: FieldValue): void {
-    this.batch.push({ metric: this.prefix ? `${this.prefix}.${name}` : name, value });
-  }
-
-  private sendBatch(timestamp: number): void {
-    try {
-      this.sink.sendBatch(this.batch, { timestamp });
-      this.counts.points += this.batch.length;
-      return;
-    } catch (e) {
-      if (!(e instanceof ValidationError)) {
-        this.addLog('error', `cannot record: ${(e as Error).message}`);
-        return;
-      }
-    }
-    // One field the gateway would refuse (a name too long, an event too big): keep the others.
-    for (const p of this.batch) {
-      try {
-        this.sink.send(p.metric, p.value, { timestamp });
-        this.counts.points++;
-      } catch (e) {
-        this.problem('invalid-field', (e as Error).message);
-      }
-    }
-  }
-
-  private problem(kind: ProblemKind, message: string): void {
-    const n = ++this.counts.problems[kind];
-    if (n <= LOG_FIRST)
-      this.addLog('warn', `${kind}: ${message}${n === LOG_FIRST ? ' (further ones are only counted)' : ''}`);
   }
 }
