@@ -32,9 +32,9 @@ import { effectiveSourceId, installId, lastSourceId, rememberAssigned, rememberS
 import { lockDataDir } from './lock';
 import { SOURCE_ID_RE } from './limits';
 import { Outbox } from './outbox';
-import { defaultRunName, makeRunId, type RunInfo } from './runs';
+import { defaultRunName, makeRunId, type RunInfo, type RunRow } from './runs';
 import type { StatusInfo } from './status';
-import { Store, type RunRow } from './store';
+import { Store } from './store';
 import { encodeTags, encodeValue, normalizeTimestamp, PointEncoder, type Tags } from './validate';
 import { encodeVideoMessage, toJpeg, type VideoFrameOptions } from './video';
 

@@ -1,6 +1,17 @@
 // Runs: a named stretch of recording. Every point sent while a run is active carries
 // `tags.run_id` (a tag, because Plexus storage drops a top-level run_id).
 
+/** A run as the local store keeps it. */
+export interface RunRow {
+  id: string;
+  name: string;
+  startedAt: number;
+  endedAt: number | null;
+  firstSeq: number;
+  lastSeq: number | null;
+  points: number;
+}
+
 export interface RunInfo {
   id: string;
   name: string;

@@ -18,15 +18,8 @@ export interface BlockRow {
   body: Buffer;
 }
 
-export interface RunRow {
-  id: string;
-  name: string;
-  startedAt: number;
-  endedAt: number | null;
-  firstSeq: number;
-  lastSeq: number | null;
-  points: number;
-}
+import type { RunRow } from './runs';
+export type { RunRow };
 
 export interface ClockRow {
   at: number;
