@@ -11,6 +11,11 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           // The same host without Electron (npm run headless).
           headless: resolve(__dirname, 'src/main/headless.ts'),
+          // Runs inside each script plugin's worker thread.
+          'plugin-worker': resolve(__dirname, 'src/main/plugins/script/worker-main.ts'),
+          // The public modules: plexus-bench/plugin and plexus-bench/client (package.json exports).
+          plugin: resolve(__dirname, 'src/main/plugins/api.ts'),
+          client: resolve(__dirname, 'src/main/plexus/index.ts'),
         },
       },
     },

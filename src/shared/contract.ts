@@ -4,6 +4,7 @@
 // Electron IPC and, in headless mode, over a token-protected local WebSocket.
 
 import { z } from 'zod';
+import type { ConfigSchema, ConfigValues } from './plugin-config';
 
 // ── shared value schemas ─────────────────────────────────────────────────────────────────────
 
@@ -85,6 +86,44 @@ export const CameraConfigSchema = z
   .strict();
 export type CameraConfig = z.infer<typeof CameraConfigSchema>;
 
+/** A plugin instance's or a network source's name: also the prefix of its metric names. */
+export const SOURCE_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const SOURCE_NAME_RULE =
+  '1–63 characters: lowercase letters, digits, "-" or "_", starting with a letter or digit (it prefixes the metric names)';
+const sourceName = z.string().regex(SOURCE_NAME_RE, SOURCE_NAME_RULE);
+
+const configValue = z.custom<number | string | boolean>(
+  (v) =>
+    (typeof v === 'number' && Number.isFinite(v)) ||
+    (typeof v === 'string' && v.length <= 4096) ||
+    typeof v === 'boolean',
+  {
+    error: (iss) =>
+      typeof iss.input === 'number'
+        ? 'must be a finite number'
+        : typeof iss.input === 'string'
+          ? 'text is at most 4096 characters'
+          : 'a setting is a number, text or true/false',
+  },
+);
+export const ConfigValuesSchema = z.record(z.string().max(64), configValue);
+
+export const NetworkConfigSchema = z
+  .object({
+    name: sourceName,
+    protocol: z.enum(['tcp', 'udp']),
+    port: z
+      .number()
+      .int('port must be a whole number')
+      .min(1024, 'port must be 1024–65535 (lower ones need administrator rights)')
+      .max(65535, 'port must be 1024–65535'),
+    parser: ParserSchema,
+  })
+  .strict();
+export type NetworkConfig = z.infer<typeof NetworkConfigSchema>;
+
+const folder = z.string().trim().min(1, 'give the plugin folder').max(4096);
+
 const empty = z.object({}).strict();
 
 // ── requests: what the window may ask ────────────────────────────────────────────────────────
@@ -143,6 +182,24 @@ export const requestSchemas = {
       fps: z.number().min(0).max(60).optional(),
     })
     .strict(),
+  /** Plugins the recorder can offer: shipped ones, those in <data dir>/plugins, and folders added before. */
+  'plugin.catalog': empty,
+  /** Read a plugin folder's manifest, to show the technician what it would run. Runs nothing. */
+  'plugin.inspect': z.object({ folder }).strict(),
+  /** The technician confirmed: allow the folder's plugin and start an instance of it. */
+  'plugin.add': z.object({ folder, name: sourceName.optional(), config: ConfigValuesSchema.optional() }).strict(),
+  /** Allow an instance's plugin again after its plugin.json changed (the technician reviewed it). */
+  'plugin.allow': z.object({ id }).strict(),
+  /** New settings for an instance (validated against its schema); it restarts with them. */
+  'plugin.configure': z.object({ id, name: sourceName.optional(), config: ConfigValuesSchema }).strict(),
+  'plugin.setEnabled': z.object({ id, enabled: z.boolean() }).strict(),
+  'plugin.restart': z.object({ id }).strict(),
+  'plugin.remove': z.object({ id }).strict(),
+  /** A loopback line source (TCP or UDP on 127.0.0.1). */
+  'network.add': z.object({ config: NetworkConfigSchema }).strict(),
+  'network.update': z.object({ id, config: NetworkConfigSchema }).strict(),
+  'network.setEnabled': z.object({ id, enabled: z.boolean() }).strict(),
+  'network.remove': z.object({ id }).strict(),
   /** The technician's answer to a command no handler claimed. */
   'command.answer': z
     .object({
@@ -196,6 +253,90 @@ export interface SerialSourceView {
   log: Array<{ at: number; level: 'info' | 'warn' | 'error'; message: string }>;
 }
 
+export interface LogEntryView {
+  at: number;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+/** How the window shows a metric (from a plugin's describe(), a manifest, or the recorder). */
+export interface MetricInfo {
+  unit?: string;
+  label?: string;
+  min?: number;
+  max?: number;
+}
+
+/** What a plugin folder holds, as the technician sees it before allowing it to run. */
+export interface PluginManifestView {
+  folder: string;
+  id: string;
+  name: string;
+  version: string;
+  kind: 'script' | 'process';
+  description: string | null;
+  /** What will run, in plain words: `python3 sensor.py (in …/python-jsonl)` or `index.ts in a worker thread`. */
+  runs: string;
+  /** Shipped with the recorder. */
+  builtIn: boolean;
+  /** Allowed to run: shipped, or confirmed by the technician (and unchanged since). */
+  trusted: boolean;
+}
+
+export interface PluginCatalogEntry {
+  folder: string;
+  where: 'built-in' | 'data-folder' | 'added';
+  /** null when the folder holds no usable plugin.json (`problem` says why). */
+  manifest: PluginManifestView | null;
+  problem: string | null;
+}
+
+export type PluginState = 'starting' | 'running' | 'restarting' | 'stopped' | 'failed' | 'invalid' | 'untrusted';
+
+export interface PluginView {
+  id: string;
+  /** The instance's name: the prefix of its metric, event and command names. */
+  name: string;
+  enabled: boolean;
+  folder: string;
+  manifest: PluginManifestView | null;
+  state: PluginState;
+  /** One line for a person: "running", "threw: … — restarting in 0.5 s", "stopped after 5 crashes: …". */
+  message: string;
+  /** The plugin's own status line (ctx.status). */
+  statusText: string | null;
+  lastError: string | null;
+  pointsPerSec: number;
+  points: number;
+  /** Points refused by the gateway's rules (each rule's first few are in the log). */
+  rejected: number;
+  restarts: number;
+  configSchema: ConfigSchema | null;
+  config: ConfigValues;
+  /** Per field, why the config is refused (null when it is fine). */
+  configProblems: Record<string, string> | null;
+  /** Remote commands it answers (full names, as the platform sends them). */
+  commands: string[];
+  /** The OS process of a process plugin. */
+  pid: number | null;
+  log: LogEntryView[];
+}
+
+export interface NetworkSourceView {
+  id: string;
+  config: NetworkConfig;
+  enabled: boolean;
+  state: 'stopped' | 'starting' | 'listening' | 'error';
+  message: string;
+  connections: number;
+  lines: number;
+  points: number;
+  pointsPerSec: number;
+  problems: Record<string, number>;
+  parser: string | null;
+  log: LogEntryView[];
+}
+
 export interface CameraSourceView {
   id: string;
   config: CameraConfig;
@@ -232,7 +373,7 @@ export interface CommandView {
   receivedAt: number;
   /** waiting = no handler claimed it; the technician can answer until `deadline`. */
   state: 'received' | 'acked' | 'waiting' | 'result' | 'error';
-  handledBy: 'built-in' | 'technician' | 'none';
+  handledBy: 'built-in' | 'plugin' | 'technician' | 'none';
   deadline: number | null;
   result?: unknown;
   error?: string;
@@ -256,6 +397,10 @@ export interface AppState {
   serial: SerialSourceView[];
   cameras: CameraSourceView[];
   webcams: WebcamView[];
+  plugins: PluginView[];
+  network: NetworkSourceView[];
+  /** Units and labels per full metric name. */
+  metricInfo: Record<string, MetricInfo>;
   run: RunView | null;
   runs: RunView[];
   inbox: CommandView[];
@@ -287,7 +432,13 @@ export interface Tick {
   events: PreviewEvent[];
   eventsDropped: number;
   /** Source counters, when they changed (at most twice a second). */
-  sources?: { serial: SerialSourceView[]; cameras: CameraSourceView[]; webcams: WebcamView[] };
+  sources?: {
+    serial: SerialSourceView[];
+    cameras: CameraSourceView[];
+    webcams: WebcamView[];
+    plugins: PluginView[];
+    network: NetworkSourceView[];
+  };
 }
 
 export interface EventMap {
@@ -337,6 +488,18 @@ export interface ReplyMap {
   'marker.add': { seq: number; t: number };
   'webcam.frame': { sent: boolean; reason?: string };
   'webcam.state': { cameraId: string };
+  'plugin.catalog': PluginCatalogEntry[];
+  'plugin.inspect': PluginCatalogEntry;
+  'plugin.add': { id: string };
+  'plugin.allow': { id: string };
+  'plugin.configure': { id: string };
+  'plugin.setEnabled': { id: string };
+  'plugin.restart': { id: string };
+  'plugin.remove': { id: string };
+  'network.add': { id: string };
+  'network.update': { id: string };
+  'network.setEnabled': { id: string };
+  'network.remove': { id: string };
   'command.answer': CommandView;
 }
 

@@ -83,6 +83,33 @@ const bad: Record<RequestName, Array<[unknown, string | RegExp]>> = {
     [{ cameraId: 'w', jpeg: new Uint8Array(4), capturedAt: Infinity }, 'capturedAt'],
   ],
   'webcam.state': [[{ cameraId: 'w' }, 'streaming']],
+  'plugin.catalog': [[{ all: true }, /Unrecognized key/i]],
+  'plugin.inspect': [
+    [{ folder: '  ' }, 'give the plugin folder'],
+    [{ folder: 'x'.repeat(5000) }, 'folder'],
+  ],
+  'plugin.add': [
+    [{ folder: '/tmp/p', name: 'Bad Name' }, 'lowercase letters, digits'],
+    [{ folder: '/tmp/p', config: { rate: Infinity } }, 'must be a finite number'],
+    [{ folder: '/tmp/p', config: { nested: { a: 1 } } }, 'config.nested'],
+  ],
+  'plugin.allow': [[{ id: 'x', all: true }, /Unrecognized key/i]],
+  'plugin.configure': [
+    [{ id: 'x' }, 'config'],
+    [{ id: 'x', config: { a: null } }, 'config.a'],
+  ],
+  'plugin.setEnabled': [[{ id: 'x', enabled: 1 }, 'enabled']],
+  'plugin.restart': [[{}, 'id']],
+  'plugin.remove': [[{ id: '' }, 'id is required']],
+  'network.add': [
+    [{ config: { name: 'nb', protocol: 'tcp', port: 80, parser: 'auto' } }, 'port must be 1024–65535'],
+    [{ config: { name: 'nb', protocol: 'sctp', port: 7421, parser: 'auto' } }, 'config.protocol'],
+    [{ config: { name: 'nb', protocol: 'udp', port: 7421.5, parser: 'auto' } }, 'port must be a whole number'],
+    [{ config: { name: 'a b', protocol: 'udp', port: 7421, parser: 'auto' } }, 'config.name'],
+  ],
+  'network.update': [[{ id: 'x' }, 'config']],
+  'network.setEnabled': [[{ id: 'x' }, 'enabled']],
+  'network.remove': [[{ id: 5 }, 'id']],
   'command.answer': [[{ id: 'x', approve: 'sure' }, 'approve']],
 };
 
@@ -130,6 +157,14 @@ describe('the contract, enforced by the host', () => {
     expect(e.ok).toBe(false);
     const a = await host.handle('command.answer', { id: 'nope', approve: true });
     expect(a.ok || a.error.message).toMatch(/there is no such command/);
+    expect(await host.handle('plugin.restart', { id: 'nope' })).toEqual({
+      ok: false,
+      error: { message: 'plugin.restart: no plugin with id nope', code: 'not-found' },
+    });
+    expect(await host.handle('network.remove', { id: 'nope' })).toEqual({
+      ok: false,
+      error: { message: 'network.remove: no network source with id nope', code: 'not-found' },
+    });
   });
 
   it('still answers good requests after all that', async () => {

@@ -45,6 +45,9 @@ export interface TelemetrySink {
   /** Now on the client's clock (epoch ms). */
   now(): number;
   send(metric: string, value: unknown, opts?: SendOptions): number;
-  sendBatch(points: Array<{ metric: string; value: unknown; timestamp?: number }>, opts?: SendOptions): number;
+  sendBatch(
+    points: Array<{ metric: string; value: unknown; timestamp?: number; tags?: Record<string, string> }>,
+    opts?: SendOptions,
+  ): number;
   sendVideoFrame(frame: Uint8Array, cameraId: string, opts?: VideoFrameOptions): Promise<VideoResult>;
 }

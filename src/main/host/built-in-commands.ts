@@ -1,6 +1,7 @@
 // Commands the recorder answers by itself (the ones a Plexus dashboard can send about cameras and
 // streams). Anything else goes to the technician's inbox.
 
+import type { Plugins } from '../plugins';
 import type { CommandInbox } from './inbox';
 import type { Sources } from './sources';
 
@@ -20,8 +21,7 @@ function optNumber(v: unknown, name: string, min: number, max: number): number |
 export function registerBuiltInCommands(
   inbox: CommandInbox,
   sources: Sources,
-  demoOn: () => void,
-  demoOff: () => void,
+  plugins: Plugins,
   persist: () => void,
 ): void {
   const camera = (params: Record<string, unknown>) => {
@@ -87,15 +87,23 @@ export function registerBuiltInCommands(
     ],
   );
 
-  // A "stream" is a source: the demo sensor, a serial device (by name) or a camera (by id).
+  // A "stream" is a source: a plugin instance (the demo sensor is one) or a network line source
+  // (by name), a serial device (by name) or a camera (by id).
   const stream = async (p: Record<string, unknown>, on: boolean) => {
     const which = p.source ?? p.stream ?? p.name;
     const affected: string[] = [];
     const all = which === undefined || which === null || which === '' || which === 'all';
-    if (all || which === 'demo') {
-      if (on) demoOn();
-      else demoOff();
-      affected.push('demo');
+    for (const v of plugins.views()) {
+      if (all || v.name === which) {
+        await plugins.setEnabled(v.id, on);
+        affected.push(v.name);
+      }
+    }
+    for (const n of plugins.networkViews()) {
+      if (all || n.config.name === which) {
+        await plugins.setNetworkEnabled(n.id, on);
+        affected.push(n.config.name);
+      }
     }
     for (const s of sources.serialConfigs()) {
       if (all || s.config.name === which) {
@@ -117,13 +125,13 @@ export function registerBuiltInCommands(
   inbox.register(
     'start_stream',
     (p) => stream(p, true),
-    'start a source (demo, a serial device or a camera; all if none given)',
+    'start a source (a plugin such as demo, a network source, a serial device or a camera; all if none given)',
     [{ name: 'source', type: 'string' }],
   );
   inbox.register(
     'stop_stream',
     (p) => stream(p, false),
-    'stop a source (demo, a serial device or a camera; all if none given)',
+    'stop a source (a plugin such as demo, a network source, a serial device or a camera; all if none given)',
     [{ name: 'source', type: 'string' }],
   );
 }

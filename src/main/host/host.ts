@@ -1,10 +1,11 @@
-// The host: composes the Plexus client, the rig's sources, the demo sensor, the run recorder and
-// the command inbox, and implements the window's contract. Plain Node — no Electron below this
+// The host: composes the Plexus client, the rig's sources, the plugin host (with the demo sensor,
+// a shipped plugin), the run recorder and the command inbox, and implements the window's contract. Plain Node — no Electron below this
 // line — so it runs in the desktop app, in headless mode, and in tests alike.
 //
 // Every request is validated against the contract's schema first; a bad one gets an error that
 // names the problem, and no request can crash the host (errors travel back as data).
 
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Plexus, type StatusInfo } from '../plexus';
@@ -27,7 +28,7 @@ import {
   type Tick,
 } from '../../shared/contract';
 import { csvFilename, runCsv } from './csv-export';
-import { DemoSensor, type DemoOptions } from './demo-sensor';
+import { Plugins, PluginNotFoundError, builtInPluginsDir, type PluginTiming, type SavedPlugins } from '../plugins';
 import { CommandInbox } from './inbox';
 import { PreviewAggregator } from './preview';
 import { RecordingSink } from './recording-sink';
@@ -36,6 +37,7 @@ import { SettingsFile, type Settings } from './settings';
 import { NotFoundError, Sources } from './sources';
 import { registerBuiltInCommands } from './built-in-commands';
 import { sourceRequests } from './source-requests';
+import { pluginRequests } from './plugin-requests';
 import { writeLines } from './write-lines';
 
 export interface RunExport {
@@ -52,8 +54,12 @@ export interface HostOptions {
   secrets?: SecretStore;
   /** How an export reaches the person (Electron: a save dialog; headless: a download URL). */
   exporter?: (e: RunExport) => Promise<ExportResult>;
-  /** Demo sensor in load mode (benchmarks). */
-  demo?: DemoOptions;
+  /** Demo sensor in load mode (benchmarks): this many metrics at this many points/s in all. */
+  demo?: { metrics?: number; rate?: number };
+  /** Where the shipped plugins are (default: `plugins/` beside the app's package.json). */
+  builtInPluginsDir?: string;
+  /** Plugin liveness and restart timing (tests shorten them). */
+  pluginTiming?: Partial<PluginTiming>;
   /** Ticks per second to the window (default 15; at most 20). */
   tickHz?: number;
   /** FFmpeg binary; default `ffmpeg` on PATH. */
@@ -88,7 +94,7 @@ export class Host {
   private readonly sink: RecordingSink;
   private readonly sources: Sources;
   private readonly inbox: CommandInbox;
-  private demo: DemoSensor;
+  private readonly plugins: Plugins;
   private readonly listeners = new Map<EventName, Set<Listener<EventName>>>();
   private tickTimer: ReturnType<typeof setInterval> | null = null;
   private stateTimer: ReturnType<typeof setTimeout> | null = null;
@@ -118,14 +124,19 @@ export class Host {
     this.sink = new RecordingSink(this.client, this.preview);
     this.sources = new Sources(this.sink, () => this.sourcesChanged(), opts.ffmpegPath ?? null);
     this.inbox = new CommandInbox(this.client, (v) => this.emit('command', v), opts.answerTimeoutMs);
-    registerBuiltInCommands(
-      this.inbox,
-      this.sources,
-      () => this.setDemo(true),
-      () => this.setDemo(false),
-      () => this.save(),
-    );
-    this.demo = new DemoSensor(this.sink, opts.demo ?? {});
+    this.plugins = new Plugins({
+      dataDir: opts.dataDir,
+      builtInDir: opts.builtInPluginsDir ?? builtInPluginsDir(),
+      sink: this.sink,
+      registerCommand: (name, handler, o) => this.inbox.registerPlugin(name, handler, o),
+      now: () => this.client.now(),
+      changed: () => {
+        this.sourcesDirty = true;
+      },
+      stateChanged: () => this.sourcesChanged(),
+      ...(opts.pluginTiming ? { timing: opts.pluginTiming } : {}),
+    });
+    registerBuiltInCommands(this.inbox, this.sources, this.plugins, () => this.save());
     this.client.on('status', () => this.scheduleTick());
     this.client.on('run', () => this.stateChanged());
     // A name the gateway assigned is the client's business (it remembers it per requested name);
@@ -134,7 +145,7 @@ export class Host {
     this.handlers = this.requestHandlers();
   }
 
-  /** Create the host, restore the configured sources, start the demo sensor if enabled. */
+  /** Create the host, restore the configured sources and plugins (the demo sensor among them). */
   static async start(opts: HostOptions): Promise<Host> {
     const h = new Host(opts);
     // Copies: restoring a source saves the settings, which rewrites these lists as it goes.
@@ -154,7 +165,13 @@ export class Host {
         h.keyProblem ??= `camera "${c.config.cameraId}" could not be restored: ${(e as Error).message}`;
       }
     }
-    if (h.settings.demo.enabled) h.demo.start();
+    h.plugins.restore(h.settings.plugins ?? firstPlugins(h.settings.demo.enabled));
+    if (opts.demo) {
+      // Load mode for benchmarks: the demo plugin with these settings, whatever was saved.
+      const demo = h.plugins.ensureBuiltIn(DEMO_DIR, 'demo');
+      await h.plugins.configure(demo.id, undefined, { metrics: opts.demo.metrics ?? 0, rate: opts.demo.rate ?? 1000 });
+      await h.plugins.setEnabled(demo.id, true);
+    }
     h.save();
     const hz = Math.min(20, Math.max(1, opts.tickHz ?? 15));
     h.tickTimer = setInterval(() => h.tick(), Math.round(1000 / hz));
@@ -209,10 +226,13 @@ export class Host {
     return {
       settings: this.settingsView(),
       status: this.statusView(),
-      demo: { enabled: this.demo.running },
+      demo: { enabled: this.plugins.findBuiltIn(DEMO_DIR)?.enabled ?? false },
       serial: this.sources.serialViews(),
       cameras: this.sources.cameraViews(),
       webcams: this.sources.webcamViews(),
+      plugins: this.plugins.views(),
+      network: this.plugins.networkViews(),
+      metricInfo: this.plugins.metricInfo(),
       run: this.runView(),
       runs: this.runs(),
       inbox: this.inbox.list(),
@@ -295,6 +315,8 @@ export class Host {
         serial: this.sources.serialViews(),
         cameras: this.sources.cameraViews(),
         webcams: this.sources.webcamViews(),
+        plugins: this.plugins.views(),
+        network: this.plugins.networkViews(),
       };
       this.sourcesDirty = false;
       this.lastSourcesAt = wall;
@@ -320,6 +342,11 @@ export class Host {
   private save(): void {
     this.settings.serial = this.sources ? this.sources.serialConfigs() : this.settings.serial;
     this.settings.cameras = this.sources ? this.sources.cameraConfigs() : this.settings.cameras;
+    if (this.plugins) {
+      this.settings.plugins = this.plugins.saved();
+      // Kept in step for older versions of the app, which read only this.
+      this.settings.demo = { enabled: this.plugins.findBuiltIn(DEMO_DIR)?.enabled ?? false };
+    }
     try {
       this.file.save(this.settings);
     } catch (e) {
@@ -327,13 +354,10 @@ export class Host {
     }
   }
 
-  private setDemo(enabled: boolean): void {
-    // The setting is what the person wants; stopping at shutdown does not change it.
-    this.settings.demo = { enabled };
-    if (enabled) this.demo.start();
-    else this.demo.stop();
-    this.save();
-    this.stateChanged();
+  private async setDemo(enabled: boolean): Promise<boolean> {
+    const demo = this.plugins.ensureBuiltIn(DEMO_DIR, 'demo');
+    await this.plugins.setEnabled(demo.id, enabled);
+    return demo.enabled;
   }
 
   // ── requests ────────────────────────────────────────────────────────────────────────────
@@ -348,7 +372,12 @@ export class Host {
       return { ok: true, value };
     } catch (e) {
       const err = e as Error;
-      const code = e instanceof ContractError ? e.code : e instanceof NotFoundError ? 'not-found' : 'failed';
+      const code =
+        e instanceof ContractError
+          ? e.code
+          : e instanceof NotFoundError || e instanceof PluginNotFoundError
+            ? 'not-found'
+            : 'failed';
       return { ok: false, error: { message: `${req.name}: ${err.message}`, code } };
     }
   }
@@ -388,10 +417,8 @@ export class Host {
         return this.settingsView();
       },
       ...sourceRequests(this.sources),
-      'demo.set': ({ enabled }) => {
-        this.setDemo(enabled);
-        return { enabled: this.demo.running };
-      },
+      'demo.set': async ({ enabled }) => ({ enabled: await this.setDemo(enabled) }),
+      ...pluginRequests(this.plugins),
       'run.start': ({ name }) => {
         if (this.client.currentRun()) throw new ContractError('a run is already recording; stop it first', 'failed');
         const r = this.client.startRun(name);
@@ -445,8 +472,7 @@ export class Host {
     this.shuttingDown ??= (async () => {
       if (this.tickTimer) clearInterval(this.tickTimer);
       if (this.stateTimer) clearTimeout(this.stateTimer);
-      this.demo.stop();
-      await this.sources.stopAll();
+      await Promise.all([this.sources.stopAll(), this.plugins.stopAll()]);
       await stopAllCameras();
       this.save();
       if (this.stateTimer) clearTimeout(this.stateTimer);
@@ -455,6 +481,19 @@ export class Host {
     })();
     return this.shuttingDown;
   }
+}
+
+/** The shipped demo sensor's folder (in the built-in plugins). */
+const DEMO_DIR = 'demo-signals';
+
+/** Plugins of a data folder that has none saved yet: the demo sensor, on unless it was turned off. */
+function firstPlugins(demoEnabled: boolean): SavedPlugins {
+  return {
+    added: [],
+    trusted: {},
+    instances: [{ id: randomUUID(), folder: `builtin:${DEMO_DIR}`, name: 'demo', enabled: demoEnabled, config: {} }],
+    network: [],
+  };
 }
 
 function toRunView(r: {

@@ -2,7 +2,7 @@
 // Built-in handlers answer some; a command no handler claims waits for the technician, who
 // approves (→ result) or rejects (→ error with a reason) before its deadline — else it times out.
 
-import type { CommandContext, CommandHandler, CommandRecord, Plexus } from '../plexus';
+import type { CommandContext, CommandHandler, CommandOptions, CommandRecord, Plexus } from '../plexus';
 import type { CommandView } from '../../shared/contract';
 
 const KEEP = 200;
@@ -16,6 +16,8 @@ export class CommandInbox {
   private readonly entries = new Map<string, CommandView>();
   private readonly waiting = new Map<string, Waiting>();
   private readonly builtIn = new Set<string>();
+  /** Commands a plugin answers, with the unregister function the client gave. */
+  private readonly byPlugin = new Set<string>();
 
   constructor(
     private readonly client: Plexus,
@@ -36,6 +38,21 @@ export class CommandInbox {
   ): void {
     this.builtIn.add(name);
     this.client.onCommand(name, handler, { description, params });
+  }
+
+  /**
+   * A command a plugin answers (advertised on the next connect). A name the recorder or another
+   * plugin already answers is refused: one command, one handler.
+   */
+  registerPlugin(name: string, handler: CommandHandler, opts: CommandOptions): () => void {
+    if (this.builtIn.has(name)) throw new Error(`the recorder answers "${name}" itself`);
+    if (this.byPlugin.has(name)) throw new Error(`another plugin answers "${name}" already`);
+    const off = this.client.onCommand(name, handler, opts);
+    this.byPlugin.add(name);
+    return () => {
+      off();
+      this.byPlugin.delete(name);
+    };
   }
 
   list(): CommandView[] {
@@ -86,7 +103,7 @@ export class CommandInbox {
         params: rec.params,
         receivedAt: rec.receivedAt,
         state: 'received',
-        handledBy: this.builtIn.has(rec.command) ? 'built-in' : 'none',
+        handledBy: this.builtIn.has(rec.command) ? 'built-in' : this.byPlugin.has(rec.command) ? 'plugin' : 'none',
         deadline: null,
       };
       this.entries.set(rec.id, e);

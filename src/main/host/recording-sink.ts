@@ -37,7 +37,10 @@ export class RecordingSink implements TelemetrySink {
     return seq;
   }
 
-  sendBatch(points: Array<{ metric: string; value: unknown; timestamp?: number }>, opts?: SendOptions): number {
+  sendBatch(
+    points: Array<{ metric: string; value: unknown; timestamp?: number; tags?: Record<string, string> }>,
+    opts?: SendOptions,
+  ): number {
     const seq = this.client.sendBatch(points, opts);
     const t = stamp(opts?.timestamp, this.client);
     const run = this.runId();

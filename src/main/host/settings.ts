@@ -4,7 +4,28 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { CameraConfigSchema, GatewaySchema, SerialConfigSchema } from '../../shared/contract';
+import {
+  CameraConfigSchema,
+  ConfigValuesSchema,
+  GatewaySchema,
+  NetworkConfigSchema,
+  SerialConfigSchema,
+} from '../../shared/contract';
+
+const PluginsSchema = z.object({
+  added: z.array(z.string()),
+  trusted: z.record(z.string(), z.string()),
+  instances: z.array(
+    z.object({
+      id: z.string(),
+      folder: z.string(),
+      name: z.string(),
+      enabled: z.boolean(),
+      config: ConfigValuesSchema,
+    }),
+  ),
+  network: z.array(z.object({ id: z.string(), config: NetworkConfigSchema, enabled: z.boolean() })),
+});
 
 export const SettingsSchema = z.object({
   version: z.literal(1),
@@ -16,6 +37,8 @@ export const SettingsSchema = z.object({
   serial: z.array(z.object({ id: z.string(), config: SerialConfigSchema, enabled: z.boolean() })),
   cameras: z.array(z.object({ id: z.string(), config: CameraConfigSchema, enabled: z.boolean() })),
   lastRunName: z.string().nullable(),
+  /** Absent in files from before plugins: the host then creates the demo instance from `demo`. */
+  plugins: PluginsSchema.optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

@@ -15,10 +15,10 @@ export { DEFAULT_GATEWAY_URL, DEFAULT_GATEWAY_WS_URL } from './config';
 export type { Status, StatusInfo } from './status';
 export type { ClockInfo, ClockSource } from './clock';
 export type { CommandHandler, CommandOptions, CommandContext, CommandRecord, CommandParam } from './commands';
-export type { RunInfo } from './runs';
-export type { RunRow } from './store';
+export type { RunInfo, RunRow } from './runs';
 export type { VideoFrameOptions, RawPixels } from './video';
 export type { Tags, PointValue } from './validate';
+export { checkMetricName } from './validate';
 export {
   PlexusError,
   ValidationError,

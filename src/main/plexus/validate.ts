@@ -170,3 +170,10 @@ export class PointEncoder {
     );
   }
 }
+
+const nameChecker = new PointEncoder();
+
+/** Throws the client's ValidationError when `metric` is not a valid metric (or event) name. */
+export function checkMetricName(metric: unknown, where = ''): void {
+  nameChecker.metricJson(metric, where);
+}
