@@ -36,6 +36,8 @@ if (only.length === 0) {
   check('lint', bin('eslint'), ['.', '--max-warnings=0']);
   check('format', bin('prettier'), ['--check', '--log-level=warn', '.']);
   check('electron-vite build', bin('electron-vite'), ['build']);
+  // The public API's type declarations (package.json exports), which the packed-API test installs.
+  check('api types', bin('tsc'), ['-p', 'tsconfig.api.json']);
 }
 
 mkdirSync(join(root, 'test-artifacts'), { recursive: true });
