@@ -59,7 +59,11 @@ export class LineReader {
   private detectBuffer: Array<{ line: string; at: number }> = [];
   private detectTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly counts: LineReaderStats;
-  private readonly batch: Array<{ metric: string; value: FieldValue }> = [];
+  /** Fields of the lines of one chunk (they share its arrival time): recorded in one call. */
+  private batch: Array<{ metric: string; value: FieldValue }> = [];
+  private batchTime = 0;
+  /** Prefixed metric name per field name: the same few names repeat on every line. */
+  private readonly names = new Map<string, string>();
   private lineTime = 0;
   private readonly fieldSink = { field: (name: string, value: FieldValue) => this.pushField(name, value) };
   private readonly splitSink = {
@@ -91,6 +95,7 @@ export class LineReader {
     this.counts.bytes += chunk.length;
     this.lineTime = Math.round(this.sink.now());
     this.splitter.push(chunk, this.splitSink);
+    this.flushBatch();
   }
 
   /**
@@ -101,6 +106,7 @@ export class LineReader {
     this.lineTime = Math.round(this.sink.now());
     this.splitter.push(Buffer.from('\n'), this.splitSink);
     this.flushDetection();
+    this.flushBatch();
   }
 
   /** Forget a partial line (the port reopened: what follows is a new stream). */
@@ -111,6 +117,7 @@ export class LineReader {
   /** Stop timers; lines held for detection are decided on and recorded. */
   close(): void {
     this.flushDetection();
+    this.flushBatch();
   }
 
   private onLine(line: string, at: number): void {
@@ -124,11 +131,13 @@ export class LineReader {
       return;
     }
     this.counts.lines++;
-    this.batch.length = 0;
+    if (at !== this.batchTime) {
+      this.flushBatch();
+      this.batchTime = at;
+    }
     const problems = this.parser.parse(line, this.fieldSink);
     if (problems)
       for (const p of problems) this.problem(p.kind, `${p.message} in line ${JSON.stringify(line.slice(0, 120))}`);
-    if (this.batch.length > 0) this.sendBatch(at);
   }
 
   /** Decide the parser from what arrived so far and replay those lines. */
@@ -144,16 +153,27 @@ export class LineReader {
     const lines = this.detectBuffer;
     this.detectBuffer = [];
     for (const l of lines) this.onLine(l.line, l.at);
+    this.flushBatch();
   }
 
   private pushField(name: string, value: FieldValue): void {
-    this.batch.push({ metric: this.opts.prefix ? `${this.opts.prefix}.${name}` : name, value });
+    let metric = this.names.get(name);
+    if (metric === undefined) {
+      metric = this.opts.prefix ? `${this.opts.prefix}.${name}` : name;
+      if (this.names.size < 10_000) this.names.set(name, metric);
+    }
+    this.batch.push({ metric, value });
   }
 
-  private sendBatch(timestamp: number): void {
+  /** Record the fields collected so far (all stamped with their chunk's arrival). */
+  private flushBatch(): void {
+    if (this.batch.length === 0) return;
+    const batch = this.batch;
+    this.batch = [];
+    const timestamp = this.batchTime;
     try {
-      this.sink.sendBatch(this.batch, { timestamp });
-      this.counts.points += this.batch.length;
+      this.sink.sendBatch(batch, { timestamp });
+      this.counts.points += batch.length;
       return;
     } catch (e) {
       if (!(e instanceof ValidationError)) {
@@ -162,7 +182,7 @@ export class LineReader {
       }
     }
     // One field the gateway would refuse (a name too long, an event too big): keep the others.
-    for (const p of this.batch) {
+    for (const p of batch) {
       try {
         this.sink.send(p.metric, p.value, { timestamp });
         this.counts.points++;

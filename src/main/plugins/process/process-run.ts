@@ -251,6 +251,8 @@ class ProcessRun implements PluginRun {
   /** A stdout line that answers a command is consumed here, never recorded as data. */
   private answer(line: string): boolean {
     // Cheap test first: data lines (hundreds of thousands a second) never get parsed as JSON here.
+    const first = line.charCodeAt(0);
+    if (first !== 123 /* { */ && (first !== 32 || line.trimStart().charCodeAt(0) !== 123)) return false;
     if (line.indexOf('command_result') === -1) return false;
     let m: unknown;
     try {
