@@ -9,6 +9,7 @@ import { benchPerf } from './perf';
 import { initRecorder } from './run/recorderStore';
 import { setInbox, upsertCommand } from './stores/inboxStore';
 import { useLinkStore } from './stores/linkStore';
+import { useMetricInfoStore } from './stores/metricInfoStore';
 import { usePreviewStore } from './stores/previewStore';
 import { useRunsStore } from './stores/runsStore';
 import { useSettingsStore } from './stores/settingsStore';
@@ -22,7 +23,15 @@ function applyState(s: AppState): void {
   noteClockOffset(s.status.clockOffsetMs);
   useSettingsStore.setState({ settings: s.settings });
   useStatusStore.setState({ status: s.status });
-  useSourcesStore.setState({ demoEnabled: s.demo.enabled, serial: s.serial, cameras: s.cameras, webcams: s.webcams });
+  useSourcesStore.setState({
+    demoEnabled: s.demo.enabled,
+    serial: s.serial,
+    cameras: s.cameras,
+    webcams: s.webcams,
+    plugins: s.plugins,
+    network: s.network,
+  });
+  useMetricInfoStore.setState({ metricInfo: s.metricInfo });
   useRunsStore.setState({ run: s.run, runs: s.runs, loaded: true });
   setInbox(s.inbox);
 }
@@ -49,7 +58,8 @@ function applyTick(t: Tick): void {
     useRunsStore.setState({ run: t.run });
   }
   if (t.sources) {
-    useSourcesStore.setState({ serial: t.sources.serial, cameras: t.sources.cameras, webcams: t.sources.webcams });
+    const { serial, cameras, webcams, plugins, network } = t.sources;
+    useSourcesStore.setState({ serial, cameras, webcams, plugins, network });
   }
   if (applyMetrics(t.t, t.metrics)) usePreviewStore.setState((p) => ({ namesVersion: p.namesVersion + 1 }));
   if (applyEvents(t.t, t.events, t.eventsDropped)) bumpEvents();

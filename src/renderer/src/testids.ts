@@ -8,7 +8,8 @@
 //                 api-key-problem, api-key-saved, api-key-replace, api-key-remove, api-key-remove-confirm,
 //                 key-warning, gateway-mode-cloud, gateway-mode-custom, gateway-mode-local,
 //                 gateway-url-input, gateway-ws-url-input, gateway-url-problem, gateway-error, save-settings
-// Sources         demo-toggle, sources-empty, serial-add-open, camera-add-open,
+// Sources         sources-empty, serial-add-open, camera-add-open, plugin-add-open, network-add-open
+//                 (the demo sensor is the plugin item named "demo": plugin-toggle-demo replaces demo-toggle)
 //                 serial-dialog: serial-port-select, serial-ports-refresh, serial-path-input,
 //                   serial-bind-serial-number, serial-baud, serial-parser, serial-name, serial-prefix,
 //                   serial-add (submit when adding), serial-save (when editing), serial-form-error
@@ -22,8 +23,27 @@
 //                 webcam, webcam-select, webcam-camera-id, webcam-fps, webcam-start, webcam-stop,
 //                   webcam-preview, webcam-achieved (just the fps figure the host reports),
 //                   webcam-local-stats, webcam-error
+//                 plugin-<name> (data-state = PluginState), plugin-toggle-<name>, plugin-message-<name>,
+//                   plugin-status-<name>, plugin-points-<name> (just the figure), plugin-rejected-<name>,
+//                   plugin-restarts-<name>, plugin-last-error-<name>, plugin-restart-<name>,
+//                   plugin-settings-<name>, plugin-remove-<name>, plugin-remove-<name>-confirm,
+//                   plugin-review-allow-<name> (untrusted), plugin-error-<name>, plugin-log-<name>
+//                 plugin-add-dialog: plugin-catalog, plugin-catalog-item (data-folder), plugin-folder-input,
+//                   plugin-review, plugin-inspect-error, then plugin-manifest, plugin-review-name,
+//                   plugin-runs, plugin-warning, plugin-problem (no plugin-allow then), plugin-name-input,
+//                   plugin-name-problem, plugin-allow, plugin-add-error, plugin-back
+//                 plugin-allow-dialog: plugin-manifest, plugin-runs, plugin-allow, plugin-allow-error
+//                 plugin-config-dialog: plugin-config-instance-name, plugin-config-<key>,
+//                   plugin-config-<key>-problem, plugin-config-none, plugin-config-save, plugin-config-error
+//                 network-<name> (data-state), network-toggle-<name>, network-message-<name>,
+//                   network-points-<name>, network-problems-<name>, network-hint-<name>, network-edit-<name>,
+//                   network-remove-<name>, network-error-<name>, network-log-<name>
+//                 network-dialog: network-protocol-tcp, network-protocol-udp, network-port, network-parser,
+//                   network-name, network-port-problem, network-name-problem, network-add / network-save,
+//                   network-form-error
 // Live preview    metric-filter, view-tiles, view-table, metric-count, metric-tiles, metric-table,
-//                 metric-tile-<name> (tile, or row in the table view), metric-value-<name>, metrics-empty,
+//                 metric-tile-<name> (tile, or row in the table view), metric-value-<name>,
+//                 metric-unit-<name> (when the source gave a unit), metrics-empty,
 //                 events-list, events-dropped
 // Run             run-name-input, run-start, run-stop, run-name-live, run-elapsed, run-points, run-error,
 //                 run-stop-dialog, run-stop-confirm, run-stop-cancel (the R key's confirmation),

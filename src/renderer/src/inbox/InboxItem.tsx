@@ -52,6 +52,7 @@ export function InboxItem({ cmd }: { cmd: CommandView }): React.JSX.Element {
           {STATE_WORDS[cmd.state]}
         </span>
         {cmd.handledBy === 'built-in' ? ' · handled by the recorder' : ''}
+        {cmd.handledBy === 'plugin' ? ' · answered by a plugin' : ''}
         {cmd.handledBy === 'technician' && !waiting ? ' · answered here' : ''}
       </p>
       <Outcome cmd={cmd} />

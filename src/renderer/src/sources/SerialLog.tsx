@@ -1,13 +1,23 @@
-// A device's recent log lines (open/close, parser detection, bad lines), newest first, on demand.
-import type { SerialSourceView } from '../../../shared/contract';
+// A source's recent log lines (open/close, parser detection, bad lines, a plugin's own log),
+// newest first, on demand. Serial devices, plugins and network sources share it.
+import type { LogEntryView } from '../../../shared/contract';
 import { clockTime } from '../common/format';
 
 const SHOWN = 50;
 
-export function SerialLog({ id, log }: { id: string; log: SerialSourceView['log'] }): React.JSX.Element {
+export function SerialLog({
+  id,
+  log,
+  testId,
+}: {
+  id: string;
+  log: readonly LogEntryView[];
+  /** Default `serial-log-<id>`. */
+  testId?: string;
+}): React.JSX.Element {
   const entries = log.slice(-SHOWN).reverse();
   return (
-    <details className="source-log" data-testid={`serial-log-${id}`}>
+    <details className="source-log" data-testid={testId ?? `serial-log-${id}`}>
       <summary>
         Log <span className="muted">({log.length})</span>
       </summary>

@@ -1,0 +1,19 @@
+// Units and labels per full metric name (from plugins' describe() and manifests). Changes rarely:
+// it arrives with state snapshots only, and tiles read just their own metric's unit and label.
+import { create } from 'zustand';
+import type { MetricInfo } from '../../../shared/contract';
+
+export interface MetricInfoStore {
+  /** Full metric name (e.g. "demo.coolant_temp_c") → how to show it. */
+  metricInfo: Record<string, MetricInfo>;
+}
+
+export const useMetricInfoStore = create<MetricInfoStore>(() => ({ metricInfo: {} }));
+
+/** One metric's unit (or undefined): a string, so a new snapshot with the same unit re-renders nothing. */
+export const useMetricUnit = (name: string): string | undefined =>
+  useMetricInfoStore((s) => s.metricInfo[name]?.unit || undefined);
+
+/** One metric's friendly label, if its source gave one. */
+export const useMetricLabel = (name: string): string | undefined =>
+  useMetricInfoStore((s) => s.metricInfo[name]?.label || undefined);

@@ -1,0 +1,215 @@
+// Plugins and network lines in the technician's window, end to end in real Chromium against the
+// headless recorder: a TypeScript plugin folder is reviewed (what it will run is shown), allowed,
+// runs and shows its values with its unit; its settings form changes what it sends; switching it
+// off stops its points. A broken plugin.json shows the host's reason and cannot be allowed. A
+// loopback TCP source receives a line from a socket. Screenshots go to test-artifacts/screenshots/.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { Host } from '../../src/main/host';
+import { startHeadless, type HeadlessServer } from '../../src/main/headless/server';
+import type { PluginCatalogEntry } from '../../src/shared/contract';
+import { cleanupTempDirs, tempDir } from '../helpers/tmp';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
+
+const ROOT = join(__dirname, '..', '..');
+const RENDERER = join(ROOT, 'out', 'renderer');
+const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
+const POLL = { timeout: 15_000 };
+
+const PLUGIN_JSON = { id: 'e2e-sensor', name: 'E2E sensor', version: '1.0.0', kind: 'script', entry: 'index.ts' };
+const PLUGIN_TS = `import { definePlugin } from 'plexus-bench/plugin';
+
+export default definePlugin({
+  id: 'e2e-sensor',
+  name: 'E2E sensor',
+  version: '1.0.0',
+  config: {
+    type: 'object',
+    properties: {
+      level: { type: 'number', title: 'Level', description: 'The value it sends', unit: 'bar', default: 5, minimum: 0, maximum: 1000 },
+    },
+  },
+  setup(ctx) {
+    ctx.describe('level', { unit: 'bar', label: 'Tank level' });
+    ctx.status('sending level ' + ctx.config.level);
+    const timer = setInterval(() => ctx.send('level', ctx.config.level + (Math.random() - 0.5) * 0.2), 100);
+    return () => clearInterval(timer);
+  },
+});
+`;
+
+let host: Host;
+let server: HeadlessServer;
+let browser: Browser;
+let page: Page;
+let pluginDir: string;
+let brokenDir: string;
+
+const tid = (id: string) => page.getByTestId(id);
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+/** A figure as shown ("1,234.56") as a number; NaN when there is none yet. */
+const num = async (id: string): Promise<number> => {
+  const t =
+    (await tid(id)
+      .textContent()
+      .catch(() => null)) ?? '';
+  return /\d/.test(t) ? Number(t.replace(/,/g, '')) : NaN;
+};
+
+/** A TCP port nothing listens on right now (the OS picks it; we release it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(RENDERER, 'index.html')))
+    throw new Error('out/renderer is missing: npm test builds it first (or run npx electron-vite build)');
+  mkdirSync(SHOTS, { recursive: true });
+  pluginDir = join(tempDir('plexus-plugin-'), 'e2e-sensor');
+  mkdirSync(pluginDir);
+  writeFileSync(join(pluginDir, 'plugin.json'), JSON.stringify(PLUGIN_JSON, null, 2));
+  writeFileSync(join(pluginDir, 'index.ts'), PLUGIN_TS);
+  brokenDir = join(tempDir('plexus-plugin-'), 'broken');
+  mkdirSync(brokenDir);
+  writeFileSync(join(brokenDir, 'plugin.json'), '{ "id": "broken", "name": "Broken", ');
+
+  host = await Host.start({ dataDir: tempDir() });
+  server = await startHeadless({ host, rendererDir: RENDERER });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  page = await context.newPage();
+  await page.goto(server.url);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await host?.shutdown({ flushTimeoutMs: 1000 });
+  cleanupTempDirs();
+});
+
+describe('plugins in the technician’s window', () => {
+  it('lists the demo sensor as a running plugin', async () => {
+    await expect.poll(() => tid('plugin-demo').getAttribute('data-state'), POLL).toBe('running');
+    await expect.poll(() => tid('sources-empty').textContent(), POLL).toMatch(/demo sensor is running/);
+    await expect.poll(() => tid('metric-unit-demo.engine_rpm').textContent(), POLL).toBe('rpm');
+  });
+
+  it('reviews a plugin folder: shows what it will run, then runs it with its unit', async () => {
+    await tid('plugin-add-open').click();
+    // The catalog offers the shipped plugins (the demo's folder among them).
+    await page.locator('[data-testid="plugin-catalog-item"][data-folder="builtin:demo-signals"]').waitFor(POLL);
+    await shot('09-plugin-add');
+    await tid('plugin-folder-input').fill(pluginDir);
+    await tid('plugin-review').click();
+    await expect.poll(() => tid('plugin-review-name').textContent(), POLL).toBe('E2E sensor');
+    expect(await tid('plugin-runs').textContent()).toContain('index.ts');
+    await expect.poll(() => tid('plugin-warning').textContent()).toMatch(/runs with your user’s rights/);
+    expect(await tid('plugin-name-input').inputValue()).toBe('e2e-sensor');
+    // Nothing runs before the technician allows it.
+    expect(host.state().plugins.some((p) => p.name === 'e2e-sensor')).toBe(false);
+    await shot('10-plugin-review');
+
+    await tid('plugin-allow').click();
+    await tid('plugin-add-dialog').waitFor({ state: 'hidden' });
+    await expect.poll(() => tid('plugin-e2e-sensor').getAttribute('data-state'), POLL).toBe('running');
+    await expect.poll(() => num('metric-value-e2e-sensor.level'), POLL).toBeGreaterThan(4);
+    expect(await num('metric-value-e2e-sensor.level')).toBeLessThan(6);
+    await expect.poll(() => tid('metric-unit-e2e-sensor.level').textContent(), POLL).toBe('bar');
+    await expect.poll(() => tid('plugin-status-e2e-sensor').textContent(), POLL).toBe('sending level 5');
+    await shot('11-plugin-running');
+  });
+
+  it('changes the plugin’s settings: the values follow', async () => {
+    await tid('plugin-settings-e2e-sensor').click();
+    const level = tid('plugin-config-level');
+    await expect.poll(() => level.inputValue(), POLL).toBe('5');
+    // Checked as typed, with the host's rule (maximum 1000).
+    await level.fill('5000');
+    await expect.poll(() => tid('plugin-config-level-problem').textContent()).toMatch(/at most 1000/);
+    await level.fill('500');
+    await expect.poll(() => tid('plugin-config-level-problem').count()).toBe(0);
+    await shot('12-plugin-settings');
+    await tid('plugin-config-save').click();
+    await tid('plugin-config-dialog').waitFor({ state: 'hidden' });
+    await expect.poll(() => num('metric-value-e2e-sensor.level'), POLL).toBeGreaterThan(490);
+    expect(await num('metric-value-e2e-sensor.level')).toBeLessThan(510);
+    expect(host.state().plugins.find((p) => p.name === 'e2e-sensor')?.config).toMatchObject({ level: 500 });
+  });
+
+  it('switches the plugin off: it stops and its points stop', async () => {
+    await tid('plugin-toggle-e2e-sensor').click();
+    await expect.poll(() => tid('plugin-e2e-sensor').getAttribute('data-state'), POLL).toBe('stopped');
+    expect(await tid('plugin-toggle-e2e-sensor').isChecked()).toBe(false);
+    const stoppedAt = await num('plugin-points-e2e-sensor');
+    expect(stoppedAt).toBeGreaterThan(0);
+    // Time passes (the demo keeps counting, so the window keeps getting ticks) and ours stays put.
+    const demoAt = await num('plugin-points-demo');
+    await expect.poll(() => num('plugin-points-demo'), POLL).toBeGreaterThan(demoAt + 20);
+    expect(await num('plugin-points-e2e-sensor')).toBe(stoppedAt);
+    expect(host.state().plugins.find((p) => p.name === 'e2e-sensor')?.enabled).toBe(false);
+  });
+
+  it('asks again when plugin.json changed: review shows the new manifest, allow runs it', async () => {
+    writeFileSync(join(pluginDir, 'plugin.json'), JSON.stringify({ ...PLUGIN_JSON, version: '1.0.1' }, null, 2));
+    await tid('plugin-toggle-e2e-sensor').click();
+    await expect.poll(() => tid('plugin-e2e-sensor').getAttribute('data-state'), POLL).toBe('untrusted');
+    const before = await num('plugin-points-e2e-sensor');
+    await shot('15-plugin-untrusted');
+    await tid('plugin-review-allow-e2e-sensor').click();
+    await expect.poll(() => tid('plugin-manifest').textContent(), POLL).toContain('version 1.0.1');
+    expect(await tid('plugin-runs').textContent()).toContain('index.ts');
+    await tid('plugin-allow').click();
+    await tid('plugin-allow-dialog').waitFor({ state: 'hidden' });
+    await expect.poll(() => tid('plugin-e2e-sensor').getAttribute('data-state'), POLL).toBe('running');
+    await expect.poll(() => num('plugin-points-e2e-sensor'), POLL).toBeGreaterThan(before);
+  });
+
+  it('shows why a broken plugin folder cannot run, and offers no way to allow it', async () => {
+    const reply = await host.handle('plugin.inspect', { folder: brokenDir });
+    const problem = reply.ok ? (reply.value as PluginCatalogEntry).problem : null;
+    expect(problem).toBeTruthy();
+    await tid('plugin-add-open').click();
+    await tid('plugin-folder-input').fill(brokenDir);
+    await tid('plugin-review').click();
+    await expect.poll(() => tid('plugin-problem').textContent(), POLL).toBe(problem);
+    expect(await tid('plugin-allow').count()).toBe(0);
+    await shot('13-plugin-broken');
+    await tid('plugin-back').click();
+    await page.keyboard.press('Escape');
+    await tid('plugin-add-dialog').waitFor({ state: 'hidden' });
+  });
+
+  it('adds TCP network lines: a line sent to the port becomes a metric', async () => {
+    const port = await freePort();
+    await tid('network-add-open').click();
+    await tid('network-name').fill('e2e-net');
+    await tid('network-port').fill(String(port));
+    await tid('network-add').click();
+    await tid('network-dialog').waitFor({ state: 'hidden' });
+    await expect.poll(() => tid('network-e2e-net').getAttribute('data-state'), POLL).toBe('listening');
+    expect(await tid('network-hint-e2e-net').textContent()).toBe(`echo "temp:21.5" | nc 127.0.0.1 ${port}`);
+    await new Promise<void>((resolve, reject) => {
+      const c = connect(port, '127.0.0.1', () => c.end('temp:21.5\n', () => resolve()));
+      c.on('error', reject);
+    });
+    await expect.poll(() => num('metric-value-e2e-net.temp'), POLL).toBe(21.5);
+    await expect.poll(() => num('network-points-e2e-net'), POLL).toBeGreaterThan(0);
+    await shot('14-network-lines');
+    // The dense table view shows the units too.
+    await tid('view-table').click();
+    await expect.poll(() => tid('metric-unit-e2e-sensor.level').textContent(), POLL).toBe('bar');
+    await shot('16-table-units');
+    await tid('view-tiles').click();
+  });
+});
