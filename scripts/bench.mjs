@@ -11,7 +11,7 @@ const root = join(import.meta.dirname, '..');
 const benchDir = join(root, 'bench');
 const resultsDir = join(benchDir, 'results');
 /** Benches run in this order; any other bench file runs after them, alphabetically. */
-const ORDER = ['client', 'devices', 'ui'];
+const ORDER = ['client', 'devices', 'plugins', 'ui'];
 const SUFFIX = '.bench.ts';
 
 const rank = (name) => {
