@@ -15,6 +15,35 @@ const nodeModules = [
   'sharp',
 ];
 
+/** Rules for one layer: no electron, and no import of the layers above it (by relative path). */
+function layer(files, above) {
+  return {
+    files: [files],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              message:
+                'Only the Electron shell (src/main/index.ts) and preload may import electron: this layer must run in plain Node.',
+            },
+          ],
+          patterns: above.length
+            ? [
+                {
+                  regex: `^(\\.\\./)+(${above.join('|')})(/|$)`,
+                  message: `Layers import only downward (shared ← plexus ← devices ← plugins ← host ← shell/headless): this layer may not import ${above.join(', ')}.`,
+                },
+              ]
+            : [],
+        },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-artifacts/**', 'bench/results/**'] },
   js.configs.recommended,
@@ -30,29 +59,13 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: true }],
     },
   },
-  {
-    files: [
-      'src/main/plexus/**',
-      'src/main/devices/**',
-      'src/main/host/**',
-      'src/main/plugins/**',
-      'src/main/headless/**',
-    ],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: 'electron',
-              message:
-                'Only the Electron shell (src/main/index.ts) and preload may import electron: this layer must run in plain Node.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  // Layers import only downward: shared ← plexus ← devices ← plugins ← host ← shell/headless.
+  // None below the shell imports electron.
+  layer('src/main/plexus/**', ['devices', 'plugins', 'host', 'headless']),
+  layer('src/main/devices/**', ['plugins', 'host', 'headless']),
+  layer('src/main/plugins/**', ['host', 'headless']),
+  layer('src/main/host/**', ['headless']),
+  layer('src/main/headless/**', []),
   {
     files: ['src/renderer/**', 'src/shared/**'],
     plugins: { 'react-hooks': reactHooks },

@@ -1,6 +1,6 @@
 // The layer rules are checked by a tool, not by memory: ESLint refuses `electron` below the
-// shell and Node modules in the renderer. This test proves the rules fire (and that the real
-// code passes them).
+// shell, imports up the layers (plexus ← devices ← plugins ← host ← headless) and Node modules in
+// the renderer. This test proves the rules fire (and that the real code passes them).
 import { describe, expect, it } from 'vitest';
 import { ESLint } from 'eslint';
 import { join } from 'node:path';
@@ -25,6 +25,32 @@ describe('layer boundaries', () => {
       expect(m.join()).toMatch(/must run in plain Node/);
     });
   }
+
+  const upward: Array<[string, string]> = [
+    ['src/main/plexus/probe.ts', '../devices/types'],
+    ['src/main/plexus/probe.ts', '../plugins'],
+    ['src/main/devices/serial/probe.ts', '../../plugins/types'],
+    ['src/main/devices/probe.ts', '../host'],
+    ['src/main/plugins/script/probe.ts', '../../host/host'],
+    ['src/main/plugins/probe.ts', '../headless/server'],
+    ['src/main/host/probe.ts', '../headless/cli'],
+  ];
+  for (const [file, spec] of upward) {
+    it(`${file.replace(/\/probe\.ts$/, '')} may not import ${spec} (layers import only downward)`, async () => {
+      const m = await restricted(`import * as x from '${spec}';\nexport const y = x;\n`, file);
+      expect(m.join()).toMatch(/Layers import only downward/);
+    });
+  }
+
+  it('downward imports are fine: plugins use devices and the client, the host uses plugins', async () => {
+    for (const [file, spec] of [
+      ['src/main/plugins/probe.ts', '../devices/lines/line-reader'],
+      ['src/main/plugins/script/probe.ts', '../../plexus/validate'],
+      ['src/main/host/probe.ts', '../plugins'],
+      ['src/main/devices/probe.ts', '../plexus'],
+    ] as const)
+      expect(await restricted(`import * as x from '${spec}';\nexport const y = x;\n`, file)).toEqual([]);
+  });
 
   for (const mod of ['node:fs', 'fs', 'electron', 'better-sqlite3', 'ws', 'child_process']) {
     it(`the renderer may not import ${mod}`, async () => {
