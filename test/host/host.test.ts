@@ -3,36 +3,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { Host } from '../../src/main/host';
-import type { AppState, CommandView, ReplyMap, RequestName, Tick } from '../../src/shared/contract';
+import type { AppState, CommandView, Tick } from '../../src/shared/contract';
 import { TestGateway } from '../support/gateway';
 import { sleep, until } from '../helpers/plexus';
 import { killAllPtyProcesses, ptyPair, simDevice } from '../helpers/pty';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
+import type { Host } from '../../src/main/host';
+import { call, startHost, stopHost, stopHosts } from '../helpers/host';
 
-let hosts: Host[] = [];
 let gw: TestGateway | undefined;
 
-async function startHost(dataDir = tempDir(), extra: Partial<Parameters<typeof Host.start>[0]> = {}): Promise<Host> {
-  const h = await Host.start({
-    dataDir,
-    answerTimeoutMs: 1500,
-    clientOptions: { reconnect: { baseMs: 100, capMs: 500 } },
-    ...extra,
-  });
-  hosts.push(h);
-  return h;
-}
-
-async function call<N extends RequestName>(h: Host, name: N, payload: unknown): Promise<ReplyMap[N]> {
-  const r = await h.handle(name, payload);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value as ReplyMap[N];
-}
-
 afterEach(async () => {
-  await Promise.all(hosts.map((h) => h.shutdown({ flushTimeoutMs: 1000 })));
-  hosts = [];
+  await stopHosts();
   await gw?.close();
   gw = undefined;
   await killAllPtyProcesses();
@@ -138,8 +120,7 @@ describe('host', () => {
     });
     await call(a, 'camera.add', { config: { cameraId: 'front', url: 'rtsp://127.0.0.1:1/none', fps: 5 } });
     await call(a, 'demo.set', { enabled: false });
-    await a.shutdown();
-    hosts = hosts.filter((x) => x !== a);
+    await stopHost(a);
     const b = await startHost(dir);
     const s = b.state();
     expect(s.settings).toMatchObject({ deviceName: 'bench-3', apiKeySet: true, gateway: { mode: 'local' } });
@@ -243,8 +224,7 @@ describe('host', () => {
     const dir = tempDir();
     const a = await startHost(dir);
     expect(a.state().demo.enabled).toBe(true);
-    await a.shutdown();
-    hosts = hosts.filter((x) => x !== a);
+    await stopHost(a);
     const b = await startHost(dir);
     expect(b.state().demo.enabled).toBe(true);
   });

@@ -6,36 +6,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
-import { Host } from '../../src/main/host';
-import type { ReplyMap, RequestName } from '../../src/shared/contract';
 import { TestGateway } from '../support/gateway';
 import { until } from '../helpers/plexus';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
+import { call, startHost as startTestHost, stopHost, stopHosts } from '../helpers/host';
 import { scriptPlugin } from '../plugins/helpers';
 
-let hosts: Host[] = [];
 let gw: TestGateway | undefined;
 
-async function startHost(dataDir = tempDir()): Promise<Host> {
-  const h = await Host.start({
-    dataDir,
-    answerTimeoutMs: 1500,
-    clientOptions: { reconnect: { baseMs: 100, capMs: 500 } },
-    pluginTiming: { restart: { baseMs: 100 } },
-  });
-  hosts.push(h);
-  return h;
-}
-
-async function call<N extends RequestName>(h: Host, name: N, payload: unknown): Promise<ReplyMap[N]> {
-  const r = await h.handle(name, payload);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value as ReplyMap[N];
-}
+const startHost = (dataDir = tempDir()) => startTestHost(dataDir, { pluginTiming: { restart: { baseMs: 100 } } });
 
 afterEach(async () => {
-  await Promise.all(hosts.map((h) => h.shutdown({ flushTimeoutMs: 1000 })));
-  hosts = [];
+  await stopHosts();
   await gw?.close();
   gw = undefined;
   cleanupTempDirs();
@@ -124,8 +106,7 @@ describe('plugins in the host', () => {
     const net = await call(a, 'network.add', { config: { name: 'nb', protocol: 'tcp', port, parser: 'auto' } });
     await until(() => a.state().network[0]?.state === 'listening', 5000, 'listening');
     await call(a, 'demo.set', { enabled: false });
-    await a.shutdown();
-    hosts = hosts.filter((x) => x !== a);
+    await stopHost(a);
 
     const b = await startHost(dir);
     const s = b.state();

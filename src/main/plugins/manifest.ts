@@ -12,7 +12,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { resolveConfig, schemaProblem, type ConfigSchema, type ConfigValues } from '../../shared/plugin-config';
-import type { MetricInfo } from '../../shared/contract';
+import type { MetricInfo, PluginManifestView } from '../../shared/contract';
 
 const ID_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const MAX_MANIFEST_BYTES = 256 * 1024;
@@ -181,6 +181,21 @@ export function describeRun(m: Manifest): string {
   const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
   const line = [m.command, ...(m.args ?? [])].map(quote).join(' ');
   return `${line} (in ${workingFolder(m)})`;
+}
+
+/** The manifest as the window shows it before (and while) it runs. */
+export function manifestView(m: Manifest, builtIn: boolean, trusted: boolean): PluginManifestView {
+  return {
+    folder: m.folder,
+    id: m.id,
+    name: m.name,
+    version: m.version,
+    kind: m.kind,
+    description: m.description ?? null,
+    runs: describeRun(m),
+    builtIn,
+    trusted: builtIn || trusted,
+  };
 }
 
 /** Units and labels the manifest gives, by raw metric name. */

@@ -8,10 +8,10 @@ import { resolveConfig, type ConfigSchema, type ConfigValues } from '../../share
 import type { MetricInfo, PluginState, PluginView } from '../../shared/contract';
 import type { CommandSpec } from './api';
 import {
-  describeRun,
   entryPath,
   ManifestError,
   manifestMetrics,
+  manifestView,
   readManifest,
   workingFolder,
   type Manifest,
@@ -351,17 +351,7 @@ export class PluginInstance {
       enabled: this.settings.enabled,
       folder: this.settings.folder,
       manifest: m
-        ? {
-            folder: m.folder,
-            id: m.id,
-            name: m.name,
-            version: m.version,
-            kind: m.kind,
-            description: m.description ?? null,
-            runs: describeRun(m),
-            builtIn: this.host.isBuiltIn(this.settings.folder),
-            trusted: this.host.isBuiltIn(this.settings.folder) || this.host.isTrusted(this.settings.folder, m.hash),
-          }
+        ? manifestView(m, this.host.isBuiltIn(this.settings.folder), this.host.isTrusted(this.settings.folder, m.hash))
         : null,
       state,
       message: !this.settings.enabled ? 'disabled' : (this.problem?.message ?? s.message),

@@ -15,7 +15,7 @@ import type {
   PluginCatalogEntry,
   PluginView,
 } from '../../shared/contract';
-import { describeRun, ManifestError, readManifest } from './manifest';
+import { ManifestError, manifestView, readManifest } from './manifest';
 import { NetworkLineSource } from './network/network-lines';
 import { PluginInstance, type InstanceHost, type InstanceSettings, type PluginTiming } from './plugin-instance';
 import { pluginBaseEnv } from './plugin-env';
@@ -136,22 +136,11 @@ export class Plugins {
     const folder = this.resolveFolder(key);
     try {
       const m = readManifest(folder);
-      const builtIn = key.startsWith(BUILTIN);
       return {
         folder: key,
         where,
         problem: null,
-        manifest: {
-          folder: m.folder,
-          id: m.id,
-          name: m.name,
-          version: m.version,
-          kind: m.kind,
-          description: m.description ?? null,
-          runs: describeRun(m),
-          builtIn,
-          trusted: builtIn || this.trusted[key] === m.hash,
-        },
+        manifest: manifestView(m, key.startsWith(BUILTIN), this.trusted[key] === m.hash),
       };
     } catch (e) {
       return { folder: key, where, manifest: null, problem: e instanceof ManifestError ? e.message : String(e) };

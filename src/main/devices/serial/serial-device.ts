@@ -8,8 +8,8 @@
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { Backoff, ValidationError } from '../../plexus';
-import { LineReader } from '../lines/line-reader';
-import type { ParserKind, ProblemKind, TelemetrySink } from '../types';
+import { LineReader, type LineReaderStats } from '../lines/line-reader';
+import type { ParserKind, TelemetrySink } from '../types';
 import { explainOpenError } from './os-hints';
 import { describeBinding, resolveBinding, type PortBinding, type PortInfo } from './ports';
 
@@ -47,14 +47,8 @@ export interface SerialStatus {
   since: number;
 }
 
-export interface SerialStats {
-  lines: number;
-  points: number;
-  bytes: number;
-  problems: Record<ProblemKind, number>;
-  parser: ParserKind | null;
-  /** Why auto-detection chose the parser. */
-  detected: string | null;
+export interface SerialStats extends LineReaderStats {
+  /** Times the port was opened (reopens after an unplug count). */
   opens: number;
 }
 

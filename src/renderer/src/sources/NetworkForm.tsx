@@ -10,6 +10,7 @@ import { useAction } from '../common/useAction';
 import { usedSourceNames, useSourcesStore } from '../stores/sourcesStore';
 import { PARSERS } from './serialDraft';
 import { freeName, sourceNameProblem } from './sourceName';
+import { SourceNameField } from './SourceNameField';
 
 export const DEFAULT_PORT = 7421;
 
@@ -122,24 +123,15 @@ export function NetworkForm({
             )}
           </Field>
         </div>
-        <Field
+        <SourceNameField
           label="Name"
-          hint={`It prefixes the metrics: a field "temp" becomes ${name || '<name>'}.temp`}
+          value={name}
+          onChange={setName}
           problem={nameProblem}
+          hint={`It prefixes the metrics: a field "temp" becomes ${name || '<name>'}.temp`}
+          testId="network-name"
           problemTestId="network-name-problem"
-        >
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              spellCheck={false}
-              data-testid="network-name"
-            />
-          )}
-        </Field>
+        />
       </div>
       <FormFooter
         error={submit.error}

@@ -4,13 +4,13 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { PluginView } from '../../../shared/contract';
 import { getBench } from '../bridge';
-import { Field } from '../common/Field';
 import { FormFooter } from '../common/FormFooter';
 import { useAction } from '../common/useAction';
 import { usedSourceNames, useSourcesStore } from '../stores/sourcesStore';
 import { ConfigFieldInput } from './ConfigFieldInput';
 import { configFromDraft, draftFromConfig, type ConfigDraft } from './configDraft';
 import { sourceNameProblem } from './sourceName';
+import { SourceNameField } from './SourceNameField';
 
 export function PluginConfigForm({ plugin: p, onDone }: { plugin: PluginView; onDone: () => void }): React.JSX.Element {
   const schema = p.configSchema;
@@ -48,23 +48,13 @@ export function PluginConfigForm({ plugin: p, onDone }: { plugin: PluginView; on
             {p.manifest.name} {p.manifest.version}. Saving restarts the plugin with these settings.
           </p>
         )}
-        <Field
-          label="Name here"
-          hint={`It prefixes the plugin’s metric names (${name || '<name>'}.<metric>); renaming starts new ones.`}
+        <SourceNameField
+          value={name}
+          onChange={setName}
           problem={nameProblem}
-        >
-          {({ id, describedBy, invalid: bad }) => (
-            <input
-              id={id}
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={bad}
-              spellCheck={false}
-              data-testid="plugin-config-instance-name"
-            />
-          )}
-        </Field>
+          hint={`It prefixes the plugin’s metric names (${name || '<name>'}.<metric>); renaming starts new ones.`}
+          testId="plugin-config-instance-name"
+        />
         {strayProblems.length > 0 && (
           <ul className="error-text plugin-stray-problems">
             {strayProblems.map(([k, why]) => (

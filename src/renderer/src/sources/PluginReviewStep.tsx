@@ -6,11 +6,11 @@ import { useShallow } from 'zustand/react/shallow';
 import type { PluginCatalogEntry } from '../../../shared/contract';
 import { getBench } from '../bridge';
 import { ErrorText } from '../common/ErrorText';
-import { Field } from '../common/Field';
 import { useAction } from '../common/useAction';
 import { usedSourceNames, useSourcesStore } from '../stores/sourcesStore';
 import { PluginManifest } from './PluginManifest';
 import { freeName, sourceNameProblem } from './sourceName';
+import { SourceNameField } from './SourceNameField';
 
 interface Props {
   entry: PluginCatalogEntry;
@@ -48,25 +48,15 @@ export function PluginReviewStep({ entry, onBack, onDone }: Props): React.JSX.El
                 Already running here as {running.join(', ')}. Another instance needs its own name.
               </p>
             )}
-            <Field
-              label="Name here"
-              hint={`It prefixes the plugin’s metrics: a value "temp" becomes ${name || '<name>'}.temp`}
+            <SourceNameField
+              value={name}
+              onChange={setName}
               problem={problem}
+              hint={`It prefixes the plugin’s metrics: a value "temp" becomes ${name || '<name>'}.temp`}
+              testId="plugin-name-input"
               problemTestId="plugin-name-problem"
-            >
-              {({ id, describedBy, invalid }) => (
-                <input
-                  id={id}
-                  value={name}
-                  onChange={(e) => setName(e.target.value)}
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                  spellCheck={false}
-                  autoFocus
-                  data-testid="plugin-name-input"
-                />
-              )}
-            </Field>
+              autoFocus
+            />
           </>
         ) : (
           <div className="plugin-problem">
