@@ -127,6 +127,8 @@ describe('plugins in the technician’s window', () => {
     expect(await num('metric-value-e2e-sensor.level')).toBeLessThan(6);
     await expect.poll(() => tid('metric-unit-e2e-sensor.level').textContent(), POLL).toBe('bar');
     await expect.poll(() => tid('plugin-status-e2e-sensor').textContent(), POLL).toBe('sending level 5');
+    // Its own counters move too (points/s settles over whole seconds).
+    await expect.poll(() => num('plugin-points-e2e-sensor'), POLL).toBeGreaterThan(15);
     await shot('11-plugin-running');
   });
 
