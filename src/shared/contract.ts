@@ -137,6 +137,10 @@ export const requestSchemas = {
     .object({ apiKey: z.string().trim().min(8, 'an API key has at least 8 characters').max(512).nullable() })
     .strict(),
   'settings.setGateway': z.object({ gateway: GatewaySchema }).strict(),
+  /** The FFmpeg binary cameras use; null: the first `ffmpeg` on PATH. Checked before it is kept. */
+  'settings.setFfmpegPath': z
+    .object({ path: z.string().trim().min(1, 'give the path of the ffmpeg program').max(4096).nullable() })
+    .strict(),
   'serial.listPorts': empty,
   'serial.add': z.object({ config: SerialConfigSchema }).strict(),
   'serial.update': z.object({ id, config: SerialConfigSchema }).strict(),
@@ -200,6 +204,8 @@ export const requestSchemas = {
   'network.update': z.object({ id, config: NetworkConfigSchema }).strict(),
   'network.setEnabled': z.object({ id, enabled: z.boolean() }).strict(),
   'network.remove': z.object({ id }).strict(),
+  /** Show the log folder (desktop: in the file manager; headless: its path is the answer). */
+  'app.openLogFolder': empty,
   /** The technician's answer to a command no handler claimed. */
   'command.answer': z
     .object({
@@ -379,6 +385,15 @@ export interface CommandView {
   error?: string;
 }
 
+/** Something wrong right now, with the one thing that helps. */
+export interface ProblemView {
+  id: string;
+  severity: 'warning' | 'error';
+  message: string;
+  remedy: string | null;
+  since: number;
+}
+
 export interface SettingsView {
   deviceName: string;
   gateway: GatewaySetting;
@@ -388,6 +403,10 @@ export interface SettingsView {
   /** Shown when the key is not protected (e.g. safeStorage fell back to basic_text). */
   keyWarning: string | null;
   dataDir: string;
+  /** Where the log files are. */
+  logDir: string;
+  /** The FFmpeg cameras use: as set (null: from PATH), the binary found, its version, or why none works. */
+  ffmpeg: { path: string | null; found: string | null; version: string | null; problem: string | null };
 }
 
 export interface AppState {
@@ -404,6 +423,7 @@ export interface AppState {
   run: RunView | null;
   runs: RunView[];
   inbox: CommandView[];
+  problems: ProblemView[];
 }
 
 /**
@@ -431,6 +451,8 @@ export interface Tick {
   /** Events and markers since the last tick (at most 100; `eventsDropped` says how many more). */
   events: PreviewEvent[];
   eventsDropped: number;
+  /** The current problems, when they changed. */
+  problems?: ProblemView[];
   /** Source counters, when they changed (at most twice a second). */
   sources?: {
     serial: SerialSourceView[];
@@ -469,6 +491,7 @@ export interface ReplyMap {
   'settings.setDeviceName': SettingsView;
   'settings.setApiKey': SettingsView;
   'settings.setGateway': SettingsView;
+  'settings.setFfmpegPath': SettingsView;
   'serial.listPorts': PortView[];
   'serial.add': { id: string };
   'serial.update': { id: string };
@@ -485,7 +508,8 @@ export interface ReplyMap {
   'run.start': RunView;
   'run.stop': RunView | null;
   'run.export': ExportResult;
-  'marker.add': { seq: number; t: number };
+  /** `warning`: the marker is kept but waits in memory (the disk refuses writes). */
+  'marker.add': { seq: number; t: number; warning?: string };
   'webcam.frame': { sent: boolean; reason?: string };
   'webcam.state': { cameraId: string };
   'plugin.catalog': PluginCatalogEntry[];
@@ -500,6 +524,7 @@ export interface ReplyMap {
   'network.update': { id: string };
   'network.setEnabled': { id: string };
   'network.remove': { id: string };
+  'app.openLogFolder': { opened: boolean; path: string };
   'command.answer': CommandView;
 }
 

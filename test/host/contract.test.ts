@@ -35,6 +35,10 @@ const bad: Record<RequestName, Array<[unknown, string | RegExp]>> = {
     [{ gateway: { mode: 'moon' } }, 'gateway.mode'],
     [{ gateway: { mode: 'cloud', url: 'https://x' } }, /Unrecognized key/i],
   ],
+  'settings.setFfmpegPath': [
+    [{ path: '   ' }, 'give the path of the ffmpeg program'],
+    [{}, 'path'],
+  ],
   'serial.listPorts': [[{ all: true }, /Unrecognized key/i]],
   'serial.add': [
     [{ config: { name: 'psu', baudRate: 9600, parser: 'plotter' } }, 'say which port'],
@@ -110,6 +114,7 @@ const bad: Record<RequestName, Array<[unknown, string | RegExp]>> = {
   'network.update': [[{ id: 'x' }, 'config']],
   'network.setEnabled': [[{ id: 'x' }, 'enabled']],
   'network.remove': [[{ id: 5 }, 'id']],
+  'app.openLogFolder': [[{ where: 'here' }, /Unrecognized key/i]],
   'command.answer': [[{ id: 'x', approve: 'sure' }, 'approve']],
 };
 

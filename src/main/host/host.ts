@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Plexus, type StatusInfo } from '../plexus';
-import { stopAllCameras } from '../devices/camera';
+import { DEFAULT_GATEWAY_URL, Plexus, type StatusInfo } from '../plexus';
+import { ffmpegVersion, resolveFfmpeg, stopAllCameras } from '../devices/camera';
 import {
   parseRequest,
   type AppState,
@@ -37,6 +37,8 @@ import { SettingsFile, type Settings } from './settings';
 import { NotFoundError, Sources } from './sources';
 import { registerBuiltInCommands } from './built-in-commands';
 import { sourceRequests } from './source-requests';
+import { openAppLog, type AppLog } from './app-log';
+import { ProblemBoard } from './problems';
 import { pluginRequests } from './plugin-requests';
 import { writeLines } from './write-lines';
 
@@ -60,6 +62,8 @@ export interface HostOptions {
   builtInPluginsDir?: string;
   /** Plugin liveness and restart timing (tests shorten them). */
   pluginTiming?: Partial<PluginTiming>;
+  /** Show a folder in the system's file manager (Electron: shell.openPath). Absent: headless. */
+  openFolder?: (dir: string) => Promise<void>;
   /** Ticks per second to the window (default 15; at most 20). */
   tickHz?: number;
   /** FFmpeg binary; default `ffmpeg` on PATH. */
@@ -95,6 +99,11 @@ export class Host {
   private readonly sources: Sources;
   private readonly inbox: CommandInbox;
   private readonly plugins: Plugins;
+  readonly log: AppLog;
+  private readonly problems: ProblemBoard;
+  private problemsDirty = true;
+  /** What the window shows of FFmpeg (checked at start and when the technician sets a path). */
+  private ffmpeg: SettingsView['ffmpeg'] = { path: null, found: null, version: null, problem: null };
   private readonly listeners = new Map<EventName, Set<Listener<EventName>>>();
   private tickTimer: ReturnType<typeof setInterval> | null = null;
   private stateTimer: ReturnType<typeof setTimeout> | null = null;
@@ -108,7 +117,10 @@ export class Host {
 
   private constructor(private readonly opts: HostOptions) {
     this.file = new SettingsFile(opts.dataDir);
+    this.log = openAppLog(opts.dataDir);
+    this.log.info(`Plexus Bench starting (data in ${opts.dataDir})`);
     this.settings = this.file.load();
+    if (this.file.problem) this.log.warn(this.file.problem);
     this.secrets = opts.secrets ?? new UnprotectedSecretStore();
     const apiKey = this.effectiveKey();
     this.client = new Plexus({
@@ -118,11 +130,20 @@ export class Host {
       dataDir: join(opts.dataDir, 'plexus'),
       platform: 'plexus-bench',
       buffer: { retainPoints: RETAIN_POINTS, retainBytes: RETAIN_BYTES },
+      logger: this.log.scope('client'),
       ...opts.clientOptions,
+    });
+    this.problems = new ProblemBoard(this.client, opts.dataDir, this.log.scope('problems'), () => {
+      this.problemsDirty = true;
     });
     if (!this.settings.deviceName) this.settings.deviceName = this.client.sourceId;
     this.sink = new RecordingSink(this.client, this.preview);
-    this.sources = new Sources(this.sink, () => this.sourcesChanged(), opts.ffmpegPath ?? null);
+    this.sources = new Sources(
+      this.sink,
+      () => this.sourcesChanged(),
+      this.settings.ffmpegPath ?? opts.ffmpegPath ?? null,
+      (source, level, message) => this.log[level](`[${source}] ${message}`),
+    );
     this.inbox = new CommandInbox(this.client, (v) => this.emit('command', v), opts.answerTimeoutMs);
     this.plugins = new Plugins({
       dataDir: opts.dataDir,
@@ -135,6 +156,7 @@ export class Host {
       },
       stateChanged: () => this.sourcesChanged(),
       ...(opts.pluginTiming ? { timing: opts.pluginTiming } : {}),
+      log: (source, level, message) => this.log[level](`[${source}] ${message}`),
     });
     registerBuiltInCommands(this.inbox, this.sources, this.plugins, () => this.save());
     this.client.on('status', () => this.scheduleTick());
@@ -166,6 +188,10 @@ export class Host {
       }
     }
     h.plugins.restore(h.settings.plugins ?? firstPlugins(h.settings.demo.enabled));
+    h.ffmpeg = {
+      path: h.settings.ffmpegPath ?? null,
+      ...(await checkFfmpeg(h.settings.ffmpegPath ?? opts.ffmpegPath ?? null)),
+    };
     if (opts.demo) {
       // Load mode for benchmarks: the demo plugin with these settings, whatever was saved.
       const demo = h.plugins.ensureBuiltIn(DEMO_DIR, 'demo');
@@ -236,6 +262,7 @@ export class Host {
       run: this.runView(),
       runs: this.runs(),
       inbox: this.inbox.list(),
+      problems: this.problems.list(),
     };
   }
 
@@ -254,6 +281,8 @@ export class Host {
       keyStorage: this.secrets.protection,
       keyWarning: warning || null,
       dataDir: this.opts.dataDir,
+      logDir: this.log.dir,
+      ffmpeg: this.ffmpeg,
     };
   }
 
@@ -296,6 +325,7 @@ export class Host {
     if (
       data.metrics.length === 0 &&
       data.events.length === 0 &&
+      !this.problemsDirty &&
       key === this.lastStatusKey &&
       wall - this.lastTickAt < 500
     )
@@ -310,6 +340,10 @@ export class Host {
       events: data.events,
       eventsDropped: data.eventsDropped,
     };
+    if (this.problemsDirty) {
+      t.problems = this.problems.list();
+      this.problemsDirty = false;
+    }
     if (sourcesDue) {
       t.sources = {
         serial: this.sources.serialViews(),
@@ -329,6 +363,17 @@ export class Host {
   private effectiveKey(): string | null | undefined {
     if (this.settings.gateway.mode === 'local') return null;
     if (this.settings.apiKey === null) return undefined; // PLEXUS_API_KEY may still provide one
+    const host = gatewayHost(this.settings.gateway);
+    if (this.settings.apiKeyHost === undefined) this.settings.apiKeyHost = host; // a file from before the rule
+    if (host !== this.settings.apiKeyHost) {
+      this.keyProblem = `the saved API key was entered for ${this.settings.apiKeyHost ?? 'another gateway'}, not ${host}: enter the key for this gateway`;
+      return null;
+    }
+    const risk = plainTextRisk(this.settings.gateway);
+    if (risk) {
+      this.keyProblem = risk;
+      return null;
+    }
     try {
       return this.secrets.open(this.settings.apiKey);
     } catch (e) {
@@ -394,7 +439,10 @@ export class Host {
         return this.settingsView();
       },
       'settings.setApiKey': ({ apiKey }) => {
+        const risk = apiKey === null ? null : plainTextRisk(this.settings.gateway);
+        if (risk) throw new ContractError(risk, 'failed');
         this.settings.apiKey = apiKey === null ? null : this.secrets.seal(apiKey);
+        this.settings.apiKeyHost = apiKey === null ? null : gatewayHost(this.settings.gateway);
         this.keyProblem = null;
         this.save();
         this.client.setApiKey(this.settings.gateway.mode === 'local' ? null : apiKey);
@@ -402,7 +450,18 @@ export class Host {
         return this.settingsView();
       },
       'settings.setGateway': ({ gateway }) => {
+        const keyed = this.settings.apiKey !== null;
+        const risk = keyed ? plainTextRisk(gateway) : null;
+        if (risk) throw new ContractError(`${risk}; or remove the API key first`, 'failed');
         this.settings.gateway = gateway;
+        const host = gatewayHost(gateway);
+        if (keyed && host !== null && host !== this.settings.apiKeyHost) {
+          // A key goes only to the gateway it was entered for: a new host asks for it again.
+          this.settings.apiKey = null;
+          this.settings.apiKeyHost = null;
+          this.keyProblem = `the API key was removed because the gateway changed to ${host}: enter the key for this gateway`;
+          this.log.warn(this.keyProblem);
+        }
         this.save();
         if (gateway.mode !== 'local') {
           const o = gatewayOptions(gateway);
@@ -413,6 +472,17 @@ export class Host {
         }
         const key = this.effectiveKey();
         this.client.setApiKey(key === undefined ? (process.env.PLEXUS_API_KEY ?? null) : key);
+        this.stateChanged();
+        return this.settingsView();
+      },
+      'settings.setFfmpegPath': async ({ path }) => {
+        const checked = await checkFfmpeg(path ?? this.opts.ffmpegPath ?? null);
+        if (checked.problem) throw new ContractError(checked.problem, 'failed');
+        this.settings.ffmpegPath = path;
+        this.sources.setFfmpegPath(path ?? this.opts.ffmpegPath ?? null);
+        this.ffmpeg = { path, ...checked };
+        this.log.info(`FFmpeg: ${checked.found} (${checked.version})`);
+        this.save();
         this.stateChanged();
         return this.settingsView();
       },
@@ -435,8 +505,15 @@ export class Host {
       'run.export': ({ runId }) => this.exportRun(runId),
       'marker.add': ({ note }) => {
         const t = Math.round(this.client.now());
-        const seq = this.sink.event('marker', note ? note : 'marker', { timestamp: t });
-        return { seq, t };
+        const seq = this.sink.event('marker', markerValue(note), { timestamp: t });
+        return this.problems.storageFailing()
+          ? { seq, t, warning: 'the disk refuses writes: this marker waits in memory until it takes them again' }
+          : { seq, t };
+      },
+      'app.openLogFolder': async () => {
+        if (!this.opts.openFolder) return { opened: false, path: this.log.dir };
+        await this.opts.openFolder(this.log.dir);
+        return { opened: true, path: this.log.dir };
       },
       'command.answer': ({ id, approve, reason }) => this.inbox.answer(id, approve, reason),
     };
@@ -473,14 +550,25 @@ export class Host {
       if (this.tickTimer) clearInterval(this.tickTimer);
       if (this.stateTimer) clearTimeout(this.stateTimer);
       await Promise.all([this.sources.stopAll(), this.plugins.stopAll()]);
+      this.problems.dispose();
       await stopAllCameras();
       this.save();
       if (this.stateTimer) clearTimeout(this.stateTimer);
       this.stateTimer = null;
       await this.client.close({ timeoutMs: opts.flushTimeoutMs ?? 5000 });
+      this.log.info(`closed; ${this.client.bufferSize()} points kept in the buffer`);
     })();
     return this.shuttingDown;
   }
+}
+
+/**
+ * A marker's value: its note as text when it fits an event's 256 UTF-8 bytes, else as
+ * `{ note }` (an object may hold 4 KiB), so any note the window accepts is kept whole.
+ */
+function markerValue(note: string | undefined): string | { note: string } {
+  if (!note) return 'marker';
+  return Buffer.byteLength(note, 'utf8') <= 256 ? note : { note };
 }
 
 /** The shipped demo sensor's folder (in the built-in plugins). */
@@ -494,6 +582,53 @@ function firstPlugins(demoEnabled: boolean): SavedPlugins {
     instances: [{ id: randomUUID(), folder: `builtin:${DEMO_DIR}`, name: 'demo', enabled: demoEnabled, config: {} }],
     network: [],
   };
+}
+
+/** Whether an FFmpeg can be used: the binary found and its version, or why not. */
+async function checkFfmpeg(
+  path: string | null,
+): Promise<{ found: string | null; version: string | null; problem: string | null }> {
+  let found: string;
+  try {
+    found = resolveFfmpeg({ configuredPath: path });
+  } catch (e) {
+    return { found: null, version: null, problem: (e as Error).message };
+  }
+  try {
+    return { found, version: (await ffmpegVersion(found)).version, problem: null };
+  } catch (e) {
+    return { found, version: null, problem: (e as Error).message };
+  }
+}
+
+/** host:port of the gateway a setting points at (null: local only, nothing is sent). */
+function gatewayHost(g: GatewaySetting): string | null {
+  if (g.mode === 'local') return null;
+  const url = g.mode === 'custom' ? g.url : (process.env.PLEXUS_GATEWAY_URL ?? DEFAULT_GATEWAY_URL);
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** Why a key must not go to this gateway: plain http/ws to a host that is not this machine. */
+function plainTextRisk(g: GatewaySetting): string | null {
+  if (g.mode !== 'custom') return null;
+  for (const u of [g.url, g.wsUrl]) {
+    if (!u) continue;
+    let url: URL;
+    try {
+      url = new URL(u);
+    } catch {
+      continue;
+    }
+    if ((url.protocol === 'http:' || url.protocol === 'ws:') && !LOOPBACK.has(url.hostname))
+      return `the gateway ${url.host} is not encrypted (${url.protocol}//): the API key would travel in clear text — use https:// (wss://), or a gateway on this machine`;
+  }
+  return null;
 }
 
 function toRunView(r: {

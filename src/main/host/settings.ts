@@ -33,10 +33,17 @@ export const SettingsSchema = z.object({
   gateway: GatewaySchema,
   /** Sealed by a SecretStore (tagged). */
   apiKey: z.string().nullable(),
+  /**
+   * The gateway host (host:port) the key was entered for: it is never sent anywhere else.
+   * Absent in files from before this rule: bound to the gateway in use when first loaded.
+   */
+  apiKeyHost: z.string().nullable().optional(),
   demo: z.object({ enabled: z.boolean() }),
   serial: z.array(z.object({ id: z.string(), config: SerialConfigSchema, enabled: z.boolean() })),
   cameras: z.array(z.object({ id: z.string(), config: CameraConfigSchema, enabled: z.boolean() })),
   lastRunName: z.string().nullable(),
+  /** The FFmpeg binary set in the window (null or absent: the first on PATH). */
+  ffmpegPath: z.string().nullable().optional(),
   /** Absent in files from before plugins: the host then creates the demo instance from `demo`. */
   plugins: PluginsSchema.optional(),
 });

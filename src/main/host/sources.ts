@@ -44,7 +44,9 @@ export class Sources {
     private readonly sink: RecordingSink,
     /** Something a person would want to see again changed (persist + tell the window). */
     private readonly onChange: () => void,
-    private readonly ffmpegPath: string | null = null,
+    private ffmpegPath: string | null = null,
+    /** The recorder's log file: every device's log lines and camera state changes go there too. */
+    private readonly log: (source: string, level: 'info' | 'warn' | 'error', message: string) => void = () => {},
   ) {}
 
   // ── serial ──────────────────────────────────────────────────────────────────────────────
@@ -55,6 +57,7 @@ export class Sources {
     }
     const device = serialDevice(config, this.sink);
     device.on('status', () => this.onChange());
+    device.on('log', (e) => this.log(`serial ${config.name}`, e.level, e.message));
     const entry = { id, config, enabled, device };
     this.serial.set(id, entry);
     if (enabled) device.start();
@@ -128,6 +131,11 @@ export class Sources {
     return [...this.serial.values()].map((e) => ({ id: e.id, config: e.config, enabled: e.enabled }));
   }
 
+  /** The FFmpeg binary cameras start from now on (running ones keep theirs until restarted). */
+  setFfmpegPath(path: string | null): void {
+    this.ffmpegPath = path;
+  }
+
   // ── cameras ─────────────────────────────────────────────────────────────────────────────
 
   addCamera(config: CameraConfig, enabled = false, id: string = randomUUID()): string {
@@ -185,6 +193,8 @@ export class Sources {
     e.enabled = true;
     e.status = handle.status;
     handle.on('status', (s) => {
+      if (s.state !== e.status.state || s.message !== e.status.message)
+        this.log(`camera ${c.cameraId}`, s.state === 'error' ? 'error' : 'info', `${s.state}: ${s.message}`);
       e.status = s;
       this.onChange();
     });

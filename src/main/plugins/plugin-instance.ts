@@ -59,6 +59,8 @@ export interface InstanceHost {
   changed: () => void;
   /** A discrete change (state, units, commands): worth a state snapshot. */
   stateChanged: () => void;
+  /** The recorder's log file, where every plugin's log lines also go (with its name). */
+  appLog: (source: string, level: LogLevel, message: string) => void;
 }
 
 const LOG_KEEP = 200;
@@ -332,6 +334,7 @@ export class PluginInstance {
   }
 
   private log(level: LogLevel, message: string): void {
+    this.host.appLog(`plugin ${this.settings.name}`, level, message);
     this.logs.push({ at: Date.now(), level, message });
     if (this.logs.length > LOG_KEEP) this.logs.splice(0, this.logs.length - LOG_KEEP);
     this.host.changed();

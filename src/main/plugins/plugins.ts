@@ -19,7 +19,7 @@ import { ManifestError, manifestView, readManifest } from './manifest';
 import { NetworkLineSource } from './network/network-lines';
 import { PluginInstance, type InstanceHost, type InstanceSettings, type PluginTiming } from './plugin-instance';
 import { pluginBaseEnv } from './plugin-env';
-import type { PluginSink, RegisterCommand } from './types';
+import type { LogLevel, PluginSink, RegisterCommand } from './types';
 
 export class PluginNotFoundError extends Error {
   override name = 'NotFoundError';
@@ -53,6 +53,8 @@ export interface PluginsOptions {
   /** Something to persist and show at once changed (added, removed, state, units). */
   stateChanged: () => void;
   timing?: Partial<PluginTiming>;
+  /** The recorder's log file (default: nowhere). */
+  log?: (source: string, level: LogLevel, message: string) => void;
 }
 
 const BUILTIN = 'builtin:';
@@ -94,6 +96,7 @@ export class Plugins {
       timing: { ...DEFAULT_TIMING, ...opts.timing },
       changed: opts.changed,
       stateChanged: opts.stateChanged,
+      appLog: opts.log ?? (() => {}),
     };
   }
 
@@ -294,6 +297,7 @@ export class Plugins {
       throw new Error(`a ${config.protocol.toUpperCase()} source on port ${config.port} exists already`);
     const source = new NetworkLineSource(config, this.opts.sink);
     source.on('status', () => this.opts.stateChanged());
+    source.on('log', (e) => this.host.appLog(`network ${config.name}`, e.level, e.message));
     const entry: NetworkEntry = { id, config, enabled, source };
     this.network.set(id, entry);
     if (enabled) void source.start();

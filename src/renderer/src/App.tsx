@@ -10,6 +10,7 @@ import { SettingsDialog } from './settings/SettingsDialog';
 import { useShortcuts } from './shortcuts';
 import { SourcesPanel } from './sources/SourcesPanel';
 import { LinkBanner } from './status/LinkBanner';
+import { ProblemsBanner } from './status/ProblemsBanner';
 import { RecordingStripe } from './status/RecordingStripe';
 import { StatusBar } from './status/StatusBar';
 import { useLinkStore } from './stores/linkStore';
@@ -37,6 +38,7 @@ export function App(): React.JSX.Element {
       <RecordingStripe />
       <StatusBar />
       <LinkBanner />
+      <ProblemsBanner />
       <main className="columns">
         <SourcesPanel />
         <LivePanel />

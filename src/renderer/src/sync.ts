@@ -8,6 +8,7 @@ import { applyEvents, applyMetrics } from './live/liveData';
 import { benchPerf } from './perf';
 import { initRecorder } from './run/recorderStore';
 import { setInbox, upsertCommand } from './stores/inboxStore';
+import { setProblems } from './stores/problemsStore';
 import { useLinkStore } from './stores/linkStore';
 import { useMetricInfoStore } from './stores/metricInfoStore';
 import { usePreviewStore } from './stores/previewStore';
@@ -34,6 +35,7 @@ function applyState(s: AppState): void {
   useMetricInfoStore.setState({ metricInfo: s.metricInfo });
   useRunsStore.setState({ run: s.run, runs: s.runs, loaded: true });
   setInbox(s.inbox);
+  setProblems(s.problems);
 }
 
 let eventsTimer: ReturnType<typeof setTimeout> | null = null;
@@ -61,6 +63,7 @@ function applyTick(t: Tick): void {
     const { serial, cameras, webcams, plugins, network } = t.sources;
     useSourcesStore.setState({ serial, cameras, webcams, plugins, network });
   }
+  if (t.problems) setProblems(t.problems);
   if (applyMetrics(t.t, t.metrics)) usePreviewStore.setState((p) => ({ namesVersion: p.namesVersion + 1 }));
   if (applyEvents(t.t, t.events, t.eventsDropped)) bumpEvents();
 }

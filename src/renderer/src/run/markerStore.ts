@@ -26,7 +26,12 @@ export async function dropMarker(): Promise<void> {
   useMarkerStore.setState((s) => ({ note: '', inFlight: s.inFlight + 1, error: null }));
   try {
     const r = await getBench().invoke('marker.add', note ? { note } : {});
-    useMarkerStore.setState((s) => ({ inFlight: s.inFlight - 1, last: { seq: r.seq, t: r.t, note } }));
+    // A marker kept in memory (the disk refuses writes) is still a marker: say so, do not hide it.
+    useMarkerStore.setState((s) => ({
+      inFlight: s.inFlight - 1,
+      last: { seq: r.seq, t: r.t, note },
+      error: r.warning ? `Marker kept, but ${r.warning}` : null,
+    }));
   } catch (e) {
     // Give the note back so it is not lost with the failed marker.
     useMarkerStore.setState((s) => ({ inFlight: s.inFlight - 1, error: errorText(e), note: s.note || note }));

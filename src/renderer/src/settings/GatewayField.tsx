@@ -5,7 +5,11 @@ import type { GatewayDraft } from './gatewayDraft';
 
 const MODES: Array<{ mode: GatewayDraft['mode']; label: string; hint: string }> = [
   { mode: 'cloud', label: 'Plexus cloud', hint: 'Send to the hosted Plexus platform.' },
-  { mode: 'custom', label: 'Custom gateway', hint: 'A self-hosted Plexus, e.g. http://plexus.lab:8080' },
+  {
+    mode: 'custom',
+    label: 'Custom gateway',
+    hint: 'A self-hosted Plexus, e.g. https://plexus.lab:8443 (http:// only on this machine: the API key never travels in clear text)',
+  },
   { mode: 'local', label: 'Local only', hint: 'Send nothing. Everything is still recorded on this machine.' },
 ];
 

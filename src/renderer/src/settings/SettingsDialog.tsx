@@ -1,13 +1,16 @@
-// Device setup: name, API key, gateway. One Save sends what changed (name, then key, then
-// gateway); each request's error is shown under its own section and the dialog stays open.
+// Device setup: name, API key, gateway. One Save sends what changed (name, then gateway, then key:
+// a key is kept for the gateway it was entered for); each request's error is shown under its own
+// section and the dialog stays open.
 import { useState } from 'react';
 import { deviceNameProblem, type SettingsView } from '../../../shared/contract';
 import { errorText, getBench } from '../bridge';
+import { LogFolderButton } from '../common/LogFolderButton';
 import { Modal } from '../common/Modal';
 import { useSettingsStore } from '../stores/settingsStore';
 import { closeSettings, useUiStore, type SettingsFocus } from '../stores/uiStore';
 import { ApiKeyField, keyProblem } from './ApiKeyField';
 import { DeviceNameField } from './DeviceNameField';
+import { FfmpegField } from './FfmpegField';
 import { GatewayField } from './GatewayField';
 import { draftFrom, draftProblem, sameGateway, settingFrom } from './gatewayDraft';
 
@@ -44,6 +47,15 @@ function SettingsForm({ settings, focus }: { settings: SettingsView; focus: Sett
         next.name = errorText(e);
       }
     }
+    // The gateway first: a key is kept for the gateway it was entered for.
+    const g = settingFrom(gateway);
+    if (!sameGateway(g, settings.gateway)) {
+      try {
+        apply(await bench.invoke('settings.setGateway', { gateway: g }));
+      } catch (e) {
+        next.gateway = errorText(e);
+      }
+    }
     if (key.trim()) {
       try {
         apply(await bench.invoke('settings.setApiKey', { apiKey: key.trim() }));
@@ -51,14 +63,6 @@ function SettingsForm({ settings, focus }: { settings: SettingsView; focus: Sett
         setReplacing(false);
       } catch (e) {
         next.key = errorText(e);
-      }
-    }
-    const g = settingFrom(gateway);
-    if (!sameGateway(g, settings.gateway)) {
-      try {
-        apply(await bench.invoke('settings.setGateway', { gateway: g }));
-      } catch (e) {
-        next.gateway = errorText(e);
       }
     }
     setSaving(false);
@@ -98,8 +102,12 @@ function SettingsForm({ settings, focus }: { settings: SettingsView; focus: Sett
           error={errors.gateway}
           autoFocus={focus === 'gateway'}
         />
+        <FfmpegField />
         <p className="field-hint">
           Data folder: <code>{settings.dataDir}</code>
+        </p>
+        <p className="field-hint">
+          Log folder: <code>{settings.logDir}</code> <LogFolderButton testId="settings-open-log-folder" />
         </p>
       </div>
       <footer className="modal-foot">
