@@ -1,16 +1,33 @@
 // The Electron shell. Thin on purpose: every behaviour lives in the host (plain Node, tested);
 // this file only makes a safe window, wires IPC to the host, keeps the API key in the OS keychain
 // and makes sure quitting never loses data. It is the one part that cannot run without Electron.
+// The decisions (which URL, which permission, which file) live in ./shell, plain Node and tested.
 
-import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  protocol,
+  safeStorage,
+  session,
+  shell,
+  type IpcMainInvokeEvent,
+} from 'electron';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Host, writeLines, type RunExport, type SecretStore } from './host';
 import type { EventName, ExportResult } from '../shared/contract';
+import { APP_INDEX_URL, APP_SCHEME, isAppUrl } from './shell/origin';
+import { APP_SCHEME_PRIVILEGES, serveAppRequest } from './shell/app-protocol';
+import { allowNavigation, allowWebview, windowOpenDecision } from './shell/navigation';
+import { allowPermissionCheck, allowPermissionRequest } from './shell/permissions';
 
-const INDEX = join(__dirname, '../renderer/index.html');
-const INDEX_URL = pathToFileURL(INDEX).toString();
+/** The built window, served as app://bench/ (never file://: only this origin is trusted). */
+const RENDERER_DIR = join(__dirname, '../renderer');
 const KEYCHAIN_TAG = '$00:';
+
+// Before `ready`: app:// is a standard, secure origin (CSP 'self', getUserMedia, module scripts).
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 
 /** The API key sealed by the OS keychain (Bruno's tagging: `$00:` safeStorage). */
 class KeychainSecrets implements SecretStore {
@@ -37,13 +54,10 @@ let win: BrowserWindow | null = null;
 let host: Host | null = null;
 let quitting = false;
 
-/** IPC only from our own page, in its top-level frame. */
+/** IPC only from our own page (app://bench), in its top-level frame. */
 function fromOurWindow(e: IpcMainInvokeEvent): boolean {
   return (
-    !!win &&
-    e.sender === win.webContents &&
-    e.senderFrame === win.webContents.mainFrame &&
-    e.senderFrame?.url === INDEX_URL
+    !!win && e.sender === win.webContents && e.senderFrame === win.webContents.mainFrame && isAppUrl(e.senderFrame?.url)
   );
 }
 
@@ -71,45 +85,73 @@ function createWindow(): void {
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
+      devTools: !app.isPackaged,
       // Webcam frames and live updates keep flowing while the window is minimised.
       backgroundThrottling: false,
     },
   });
   win.once('ready-to-show', () => win?.show());
-  // No navigation away from our page, no new windows (links open in the browser instead).
-  win.webContents.on('will-navigate', (ev, url) => {
-    if (url !== INDEX_URL) ev.preventDefault();
-  });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https:\/\//.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
   win.on('close', (ev) => {
     if (quitting || !host?.isRecording()) return;
     ev.preventDefault();
     app.quit(); // goes through before-quit, which asks
   });
-  void win.loadFile(INDEX);
+  void win.loadURL(APP_INDEX_URL);
+}
+
+/** Every webContents (ours or any other): no navigation away, no new windows, no <webview>. */
+function guardContents(contents: Electron.WebContents): void {
+  const stay = (ev: Electron.Event, url: string): void => {
+    if (!allowNavigation(url)) ev.preventDefault();
+  };
+  contents.on('will-navigate', stay);
+  contents.on('will-redirect', stay);
+  contents.on('will-attach-webview', (ev) => {
+    if (!allowWebview()) ev.preventDefault();
+  });
+  contents.setWindowOpenHandler(({ url }) => {
+    const d = windowOpenDecision(url);
+    if (d.openExternal) void shell.openExternal(d.openExternal);
+    return { action: d.action };
+  });
 }
 
 async function start(): Promise<void> {
-  // The camera for our own page only; every other permission, and every other page, is refused.
-  const ours = (url: string | undefined): boolean => !!url && url.startsWith(INDEX_URL);
-  session.defaultSession.setPermissionRequestHandler((wc, permission, cb, details) => {
-    const media =
-      permission === 'media' && (details as { mediaTypes?: string[] }).mediaTypes?.every((t) => t === 'video');
-    cb(Boolean(media) && ours(details.requestingUrl) && wc === win?.webContents);
+  // The window's files, from out/renderer only (traversal, unknown types and other hosts refused).
+  protocol.handle(APP_SCHEME, async (req) => {
+    const r = await serveAppRequest(req.url, RENDERER_DIR);
+    return new Response(r.body, { status: r.status, headers: r.headers });
   });
-  // Checks carry the file:// origin, not the page URL: the window itself is what must match.
-  session.defaultSession.setPermissionCheckHandler(
-    (wc, permission, origin, details) =>
-      permission === 'media' && wc === win?.webContents && (ours(details.requestingUrl) || origin === 'file://'),
+  // The camera (video only) for our own page only; every other permission and page is refused.
+  session.defaultSession.setPermissionRequestHandler((wc, permission, cb, details) => {
+    cb(
+      allowPermissionRequest({
+        permission,
+        mediaTypes: (details as { mediaTypes?: string[] }).mediaTypes,
+        requestingUrl: details.requestingUrl,
+        fromOurWindow: !!win && wc === win.webContents,
+      }),
+    );
+  });
+  // Checks carry the origin (app://bench), not always the page URL: the window must match too.
+  session.defaultSession.setPermissionCheckHandler((wc, permission, origin, details) =>
+    allowPermissionCheck({
+      permission,
+      requestingOrigin: origin,
+      requestingUrl: details.requestingUrl,
+      mediaType: (details as { mediaType?: string }).mediaType,
+      fromOurWindow: !!win && wc === win.webContents,
+    }),
   );
 
   host = await Host.start({
     dataDir: app.getPath('userData'),
     secrets: new KeychainSecrets(),
     exporter: saveWithDialog,
+    openFolder: async (dir) => {
+      const failed = await shell.openPath(dir);
+      if (failed) throw new Error(`could not open ${dir}: ${failed}`);
+    },
   });
   ipcMain.handle('bench:invoke', async (e, name: unknown, payload: unknown) => {
     if (!fromOurWindow(e))
@@ -138,6 +180,7 @@ if (!app.requestSingleInstanceLock()) {
       app.exit(1);
     }),
   );
+  app.on('web-contents-created', (_ev, contents) => guardContents(contents));
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', (ev) => {
     if (quitting || !host) return;

@@ -258,9 +258,13 @@ export class PluginInstance {
     };
     for (const [k, v] of Object.entries(m.env ?? {})) procEnv[k] = expand(v);
     if (command === 'node') {
-      // The recorder's own runtime: no separate Node install needed (Electron runs as Node).
-      command = process.execPath;
-      if (process.versions.electron) procEnv.ELECTRON_RUN_AS_NODE = '1';
+      // Plain Node: the recorder's own runtime. Electron in development: itself, run as Node. A
+      // packaged app has that switched off (package.json build.electronFuses): `node` from PATH.
+      if (!process.versions.electron) command = process.execPath;
+      else if (process.defaultApp) {
+        command = process.execPath;
+        procEnv.ELECTRON_RUN_AS_NODE = '1';
+      }
     }
     return startProcessRun({
       command,
