@@ -5,7 +5,7 @@
 // kept whole.
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestGateway } from '../support/gateway';
 import { readLog, until } from '../helpers/plexus';
@@ -173,5 +173,23 @@ describe('problems, log and key', () => {
     await stopHosts();
     const again = await startHost(dir);
     expect(again.state().settings.ffmpeg).toMatchObject({ path: real, found: real, problem: null });
+  });
+
+  it('a damaged buffer file does not stop the recorder: it starts, and the window says what was kept and where the old file is', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'plexus'), { recursive: true });
+    writeFileSync(join(dir, 'plexus', 'buffer.db'), Buffer.alloc(64 * 1024, 0x5a)); // not a database at all
+    const h = await startHost(dir);
+    const p = h.state().problems.find((x) => x.id === 'recovered');
+    expect(p?.severity).toBe('warning');
+    expect(p?.message).toMatch(/buffer\.db\.damaged-/);
+    expect(readdirSync(join(dir, 'plexus')).some((f) => f.startsWith('buffer.db.damaged-'))).toBe(true);
+    // And it records.
+    await call(h, 'marker.add', { note: 'after the repair' });
+    await until(
+      () => readLog(join(dir, 'plexus')).some((x) => x.value === 'after the repair'),
+      10_000,
+      'a marker on disk',
+    );
   });
 });

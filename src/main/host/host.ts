@@ -136,6 +136,14 @@ export class Host {
     this.problems = new ProblemBoard(this.client, opts.dataDir, this.log.scope('problems'), () => {
       this.problemsDirty = true;
     });
+    const recovered = this.client.recovery();
+    if (recovered)
+      this.problems.set(
+        'recovered',
+        'warning',
+        recovered.message,
+        'Nothing to do: the damaged file is kept for support.',
+      );
     if (!this.settings.deviceName) this.settings.deviceName = this.client.sourceId;
     this.sink = new RecordingSink(this.client, this.preview);
     this.sources = new Sources(

@@ -10,55 +10,84 @@
 const NL = 0x0a;
 const COMMA = 0x2c;
 
-/** Where send() writes point lines until the next group commit. Reused from commit to commit. */
+/**
+ * Where send() writes point lines until the next group commit. Reused from commit to commit.
+ * A commit may take only the oldest lines (a full disk takes what fits): those are consumed from
+ * the head, the rest stay.
+ */
 export class PendingLines {
   private buf = Buffer.allocUnsafe(256 * 1024);
   private len = 0;
+  /** Exclusive end offset in `buf` of each line (lines before `head` are consumed). */
   private ends = new Uint32Array(4096);
   private n = 0;
+  private head = 0;
+  private headByte = 0;
 
   get count(): number {
-    return this.n;
+    return this.n - this.head;
   }
 
   /** UTF-8 bytes of the pending lines, without separators. */
   get bytes(): number {
-    return this.len - this.n;
+    return this.len - this.headByte - this.count;
   }
 
   /** Append one line; returns its UTF-8 byte length. */
   push(line: string): number {
     // A UTF-8 character takes at most 3 bytes per UTF-16 unit.
-    const need = this.len + line.length * 3 + 1;
-    if (need > this.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
-      this.buf.copy(bigger, 0, 0, this.len);
-      this.buf = bigger;
+    if (this.len + line.length * 3 + 1 > this.buf.length) {
+      this.compact();
+      const need = this.len + line.length * 3 + 1;
+      if (need > this.buf.length) {
+        const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+        this.buf.copy(bigger, 0, 0, this.len);
+        this.buf = bigger;
+      }
     }
     const written = this.buf.write(line, this.len, 'utf8');
     this.len += written;
     this.buf[this.len++] = NL;
     if (this.n === this.ends.length) {
-      const more = new Uint32Array(this.ends.length * 2);
-      more.set(this.ends);
-      this.ends = more;
+      this.compact();
+      if (this.n === this.ends.length) {
+        const more = new Uint32Array(this.ends.length * 2);
+        more.set(this.ends);
+        this.ends = more;
+      }
     }
     this.ends[this.n++] = this.len - 1;
     return written;
   }
 
-  /** The pending lines cut into blocks of about `maxBytes` each (copies); the lines stay pending. */
-  peekBlocks(firstSeq: number, maxBytes: number): Block[] {
+  /** Move the pending lines to the front of the buffers. */
+  private compact(): void {
+    if (this.head === 0) return;
+    this.buf.copy(this.buf, 0, this.headByte, this.len);
+    for (let i = this.head; i < this.n; i++) this.ends[i - this.head] = this.ends[i]! - this.headByte;
+    this.n -= this.head;
+    this.len -= this.headByte;
+    this.head = 0;
+    this.headByte = 0;
+  }
+
+  /**
+   * The oldest pending lines cut into blocks of about `blockBytes` each (copies), as many blocks
+   * as make about `maxBytes` in all; the lines stay pending until consume().
+   */
+  peekBlocks(firstSeq: number, blockBytes: number, maxBytes = Infinity): Block[] {
     const out: Block[] = [];
-    let startLine = 0;
-    let startByte = 0;
-    for (let i = 0; i < this.n; i++) {
+    let startLine = this.head;
+    let startByte = this.headByte;
+    let taken = 0;
+    for (let i = this.head; i < this.n && taken < maxBytes; i++) {
       const end = this.ends[i]!;
-      if (end - startByte >= maxBytes || i === this.n - 1) {
+      if (end - startByte >= blockBytes || i === this.n - 1) {
         const data = Buffer.from(this.buf.subarray(startByte, end)); // lines without the last "\n"
         const ends = new Uint32Array(i + 1 - startLine);
         for (let k = startLine; k <= i; k++) ends[k - startLine] = this.ends[k]! - startByte;
-        out.push(new Block(firstSeq + startLine, data, ends));
+        out.push(new Block(firstSeq + startLine - this.head, data, ends));
+        taken += data.length;
         startLine = i + 1;
         startByte = end + 1;
       }
@@ -66,10 +95,31 @@ export class PendingLines {
     return out;
   }
 
-  /** Forget the pending lines (they were committed). */
+  /** Forget the `k` oldest pending lines (they were committed). */
+  consume(k: number): void {
+    if (k >= this.count) return this.clear();
+    this.head += k;
+    this.headByte = this.ends[this.head - 1]! + 1;
+  }
+
+  /** Forget every pending line. */
   clear(): void {
     this.len = 0;
     this.n = 0;
+    this.head = 0;
+    this.headByte = 0;
+  }
+
+  /** Rewrite pending lines in place: `fn(index, line)` returns the line to keep (index 0 = oldest). */
+  rewrite(fn: (i: number, line: string) => string): void {
+    const lines: string[] = [];
+    let from = this.headByte;
+    for (let i = this.head; i < this.n; i++) {
+      lines.push(fn(i - this.head, this.buf.toString('utf8', from, this.ends[i])));
+      from = this.ends[i]! + 1;
+    }
+    this.clear();
+    for (const l of lines) this.push(l);
   }
 }
 
@@ -93,6 +143,16 @@ export class Block {
   /** UTF-8 bytes of all lines, without separators. */
   get total(): number {
     return this.data.length - (this.ends.length - 1);
+  }
+
+  /** A block of the given lines (each a JSON line without "\n"). */
+  static fromLines(firstSeq: number, lines: string[]): Block {
+    return Block.fromData(firstSeq, Buffer.from(lines.join('\n')), lines.length);
+  }
+
+  /** Every line, oldest first. */
+  lines(): string[] {
+    return this.data.toString('utf8').split('\n');
   }
 
   /** A block read back from SQLite. */

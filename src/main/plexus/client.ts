@@ -13,28 +13,29 @@ import { join } from 'node:path';
 import { Clock, type ClockInfo } from './clock';
 import { CommandRegistry, type CommandHandler, type CommandOptions, type CommandRecord } from './commands';
 import {
-  AGENT_VERSION,
   checkSourceId,
-  defaultDataDir,
-  DEFAULT_GATEWAY_URL,
   deviceWsUrl,
   ingestUrl,
-  positive,
+  resolveOptions,
   silentLogger,
   sourceIdFromHostname,
   type PlexusOptions,
+  type ResolvedOptions,
 } from './config';
 import { Delivery } from './delivery';
-import { ClosedError, ConfigError, PlexusError, StorageError, ValidationError, describeValue } from './errors';
+import { DropReporter, type DroppedInfo } from './drops';
+import { ClosedError, PlexusError, StorageError, ValidationError, describeValue } from './errors';
 import { TypedEmitter } from './events';
 import { HttpSender } from './http-sender';
 import { effectiveSourceId, installId, lastSourceId, rememberAssigned, rememberSourceId } from './identity';
 import { lockDataDir } from './lock';
 import { SOURCE_ID_RE } from './limits';
 import { Outbox } from './outbox';
+import { PreSyncStamps, restamp } from './presync';
 import { defaultRunName, makeRunId, type RunInfo, type RunRow } from './runs';
+import { openBuffer, type RecoveryInfo } from './salvage';
 import type { StatusInfo } from './status';
-import { Store } from './store';
+import type { Store } from './store';
 import { encodeTags, encodeValue, normalizeTimestamp, PointEncoder, type Tags } from './validate';
 import { encodeVideoMessage, toJpeg, type VideoFrameOptions } from './video';
 
@@ -51,12 +52,12 @@ export interface BatchPoint {
   timestamp?: number | Date;
 }
 
-export interface DroppedInfo {
-  reason: 'buffer-full' | 'storage-error' | 'video-not-connected' | 'video-backpressure' | 'video-rate' | 'video-busy';
-  count: number;
-  /** Total dropped for this reason since start. */
-  total: number;
-  cameraId?: string;
+export type { DroppedInfo } from './drops';
+export type { RecoveryInfo } from './salvage';
+
+export interface CloseResult {
+  /** Points accepted by send() that could not be written to the buffer before closing (a full or failing disk): lost. */
+  unwritten: number;
 }
 
 export interface VideoResult {
@@ -109,6 +110,11 @@ export interface PlexusEvents {
   delivered: { upToSeq: number; count: number; via: 'ws' | 'http' };
   command: CommandRecord;
   run: { kind: 'start' | 'end'; run: RunInfo };
+  /**
+   * The buffer file was damaged at start: it was set aside (`movedTo`) and what could be read was
+   * carried into a new one. Emitted right after construction; recovery() keeps it for later.
+   */
+  recovered: RecoveryInfo;
 }
 
 function checkTagsType(t: unknown, where: string): void {
@@ -124,6 +130,9 @@ function checkTagsType(t: unknown, where: string): void {
 const COMMIT_NOW_AT = 8_192;
 /** With a failing disk, pending points beyond this are dropped (and reported), not kept in RAM. */
 const PENDING_HARD_CAP = 1_000_000;
+/** After a failed write, try again this soon, then less often (doubling) up to the max. */
+const STORAGE_RETRY_MIN_MS = 250;
+const STORAGE_RETRY_MAX_MS = 5000;
 
 export class Plexus extends TypedEmitter<PlexusEvents> {
   readonly dataDir: string;
@@ -152,84 +161,87 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
   private runTagsJson = '';
   private runFirstSeq = 0;
   private flushWaiters: Array<{ seq: number; resolve: () => void }> = [];
-  private closing: Promise<void> | null = null;
-  private droppedTotals = new Map<DroppedInfo['reason'], number>();
+  private closing: Promise<CloseResult> | null = null;
+  private readonly drops = new DropReporter((info) => this.emit('dropped', info));
+  private readonly presync: PreSyncStamps;
+  private readonly recoveryInfo: RecoveryInfo | null;
   private video = { sent: 0, dropped: 0, cameras: {} as Record<string, { sent: number; dropped: number }> };
   private encoding = new Set<string>();
 
   constructor(options: PlexusOptions = {}) {
     super();
     const env = process.env;
+    // Every option is checked before anything touches the disk: a bad one throws a ConfigError
+    // and leaves no folder created, no lock held, no file open.
+    const o = resolveOptions(options, env);
     this.logger = options.logger ?? silentLogger;
-    const transport = options.transport ?? 'ws';
-    if (transport !== 'ws' && transport !== 'http')
-      throw new ConfigError(`transport must be 'ws' or 'http', got ${describeValue(transport)}`);
-    const gatewayUrl = options.gatewayUrl ?? env.PLEXUS_GATEWAY_URL ?? DEFAULT_GATEWAY_URL;
-    this.httpTimeoutMs = positive('httpTimeoutMs', options.httpTimeoutMs, 30_000);
-    const http = new HttpSender({ url: ingestUrl(gatewayUrl), timeoutMs: this.httpTimeoutMs });
-    const wsUrl = deviceWsUrl(
-      options.gatewayWsUrl ?? env.PLEXUS_GATEWAY_WS_URL,
-      options.gatewayUrl ?? env.PLEXUS_GATEWAY_URL,
-    );
-    const key = options.apiKey === undefined ? env.PLEXUS_API_KEY : options.apiKey;
-    this.apiKey = key ? key : null;
-    const buf = options.buffer ?? {};
-    this.commitIntervalMs = positive('buffer.commitIntervalMs', buf.commitIntervalMs, 5);
-    this.platform = options.platform ?? 'plexus-bench';
-    this.agentVersion = options.agentVersion ?? AGENT_VERSION;
+    this.httpTimeoutMs = o.httpTimeoutMs;
+    const http = new HttpSender({ url: o.ingestUrl, timeoutMs: this.httpTimeoutMs });
+    this.apiKey = o.apiKey;
+    this.commitIntervalMs = o.buffer.commitIntervalMs;
+    this.platform = o.platform;
+    this.agentVersion = o.agentVersion;
     this.sensors = options.sensors;
-    for (const c of options.cameras ?? []) this.cameras.set(c.camera_id, c.video_type ?? 'normal');
+    for (const c of o.cameras) this.cameras.set(c.camera_id, c.video_type);
+    this.commands = new CommandRegistry(
+      (msg) => this.delivery.sendControl(msg),
+      (rec) => this.emit('command', rec),
+      () => Math.round(this.clockImpl.now()),
+    );
+    for (const [name, c] of Object.entries(options.commands ?? {})) this.commands.register(name, c.handler, c);
+    // Only a WebSocket session syncs the clock; over HTTP only there is no sync to wait for.
+    this.presync = new PreSyncStamps(o.transport === 'ws');
 
-    this.dataDir = options.dataDir ?? defaultDataDir();
+    this.dataDir = o.dataDir;
     this.releaseLock = lockDataDir(this.dataDir);
     try {
-      this.store = new Store(join(this.dataDir, 'buffer.db'), buf.durability ?? 'process');
+      const opened = openBuffer(join(this.dataDir, 'buffer.db'), o.buffer.durability);
+      this.store = opened.store;
+      this.recoveryInfo = opened.recovery;
     } catch (e) {
       this.releaseLock();
       throw e;
     }
     try {
       this.installId = installId(this.store, env);
-      this.requestedSourceId = checkSourceId(options.sourceId ?? lastSourceId(this.store) ?? sourceIdFromHostname());
+      this.requestedSourceId = checkSourceId(o.sourceId ?? lastSourceId(this.store) ?? sourceIdFromHostname());
       rememberSourceId(this.store, this.requestedSourceId);
-      this.outbox = this.openOutbox(buf);
+      this.outbox = this.openOutbox(o.buffer);
       const last = this.store.lastClock();
       this.clockImpl = new Clock(last ? { offsetMs: last.offsetMs, uncertaintyMs: last.uncertaintyMs } : undefined);
       this.closeInterruptedRuns();
-      this.commands = new CommandRegistry(
-        (msg) => this.delivery.sendControl(msg),
-        (rec) => this.emit('command', rec),
-        () => Math.round(this.clockImpl.now()),
-      );
-      for (const [name, c] of Object.entries(options.commands ?? {})) this.commands.register(name, c.handler, c);
     } catch (e) {
       // A client that cannot start must not keep the data dir locked and its file open.
       this.store.close();
       this.releaseLock();
       throw e;
     }
+    if (this.recoveryInfo) this.logger.warn(this.recoveryInfo.message);
 
     this.delivery = new Delivery(
       {
-        wsUrl,
+        wsUrl: o.wsUrl,
         http,
-        transport,
+        transport: o.transport,
         apiKey: this.apiKey,
         sourceId: effectiveSourceId(this.store, this.requestedSourceId),
-        connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, 15_000),
-        resyncIntervalMs: positive('resyncIntervalMs', options.resyncIntervalMs, 3_600_000, true),
-        heartbeatIntervalMs: positive('heartbeatIntervalMs', options.heartbeatIntervalMs, 30_000),
-        authRetryMs: positive('authRetryMs', options.authRetryMs, 300_000),
-        conflictEvictions: positive('conflictEvictions', options.conflictEvictions, 3),
-        reconnect: options.reconnect ?? {},
-        httpRetry: options.httpRetry ?? {},
+        connectTimeoutMs: o.connectTimeoutMs,
+        resyncIntervalMs: o.resyncIntervalMs,
+        heartbeatIntervalMs: o.heartbeatIntervalMs,
+        authRetryMs: o.authRetryMs,
+        conflictEvictions: o.conflictEvictions,
+        reconnect: o.reconnect,
+        httpRetry: o.httpRetry,
         logger: this.logger,
       },
       this.outbox,
       {
         authMessage: (sourceId, apiKey) => this.authMessage(sourceId, apiKey),
         onAuthenticated: (reply) => {
+          const mono = performance.now();
+          const before = this.clockImpl.at(mono);
           const info = this.clockImpl.sync(reply);
+          if (this.presync.waiting) this.afterFirstSync(this.clockImpl.at(mono) - before);
           this.storeSafely('record the clock sync', () =>
             this.store.insertClock({
               at: info.syncedAt ?? reply.serverTimeMs,
@@ -266,21 +278,41 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
         agentVersion: this.agentVersion,
       },
     );
-    // Start on the next tick so callers can subscribe to the first status event.
+    // Start on the next tick so callers can subscribe to the first status event (and hear of a
+    // recovered buffer).
     queueMicrotask(() => {
+      if (this.recoveryInfo) this.emit('recovered', this.recoveryInfo);
       if (!this.closing) this.delivery.start();
     });
   }
 
-  private openOutbox(buf: NonNullable<PlexusOptions['buffer']>): Outbox {
-    return new Outbox(this.store, {
-      maxPoints: positive('buffer.maxPoints', buf.maxPoints, 10_000_000),
-      maxBytes: positive('buffer.maxBytes', buf.maxBytes, 2 * 1024 ** 3),
-      // Retention is off unless asked; asking for one limit leaves the other unlimited.
-      retainPoints: positive('buffer.retainPoints', buf.retainPoints, buf.retainBytes ? Infinity : 0, true),
-      retainBytes: positive('buffer.retainBytes', buf.retainBytes, buf.retainPoints ? Infinity : 0, true),
-      memBytes: 16 * 1024 * 1024,
+  private openOutbox(buf: ResolvedOptions['buffer']): Outbox {
+    const { maxPoints, maxBytes, retainPoints, retainBytes } = buf;
+    return new Outbox(this.store, { maxPoints, maxBytes, retainPoints, retainBytes, memBytes: 16 * 1024 * 1024 });
+  }
+
+  /** When the buffer was found damaged at start: where it went and what was recovered; else null. */
+  recovery(): RecoveryInfo | null {
+    return this.recoveryInfo ? { ...this.recoveryInfo } : null;
+  }
+
+  /**
+   * The first clock sync of this session moved the clock by `deltaMs`: put the points (and runs)
+   * the client stamped itself before it on gateway time too, where they are still undelivered.
+   */
+  private afterFirstSync(deltaMs: number): void {
+    const { ranges, runs } = this.presync.finish();
+    const d = Math.round(deltaMs);
+    if (d === 0) return;
+    this.storeSafely('move the points recorded before the first clock sync onto gateway time', () => {
+      const moved = restamp(this.outbox, this.store, ranges, d);
+      for (const [id, ended] of runs) this.store.shiftRun(id, d, ended);
+      if (this.run && runs.has(this.run.id)) this.run.startedAt += d;
+      if (moved > 0)
+        this.logger.info(`moved ${moved} points recorded before the first clock sync by ${d} ms onto gateway time`);
     });
+    if (this.presync.overflowed)
+      this.logger.warn('some points recorded before the first clock sync keep the local clock (too many to track)');
   }
 
   // ── identity and configuration ────────────────────────────────────────────────────────
@@ -403,7 +435,11 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
       }
     }
     let seq = this.outbox.lastSeq;
-    for (const line of encoded) seq = this.appendLine(line);
+    const ownTime = opts.timestamp === undefined && this.presync.waiting;
+    for (let i = 0; i < encoded.length; i++) {
+      seq = this.appendLine(encoded[i]!);
+      if (ownTime && list[i]!.timestamp === undefined) this.presync.note(seq);
+    }
     return seq;
   }
 
@@ -438,10 +474,19 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
     return encodeTags(tags, this.runTags, where);
   }
 
-  private append(cls: 'metric' | 'event', metricJson: string, valueJson: string, opts?: SendOptions): number {
+  /** `ownTime`: the client picked the timestamp (not the caller), so a first clock sync may move it. */
+  private append(
+    cls: 'metric' | 'event',
+    metricJson: string,
+    valueJson: string,
+    opts?: SendOptions,
+    ownTime = opts?.timestamp === undefined,
+  ): number {
     const ts = opts?.timestamp !== undefined ? normalizeTimestamp(opts.timestamp) : Math.round(this.clockImpl.now());
     const tagsJson = this.tagsJson(opts?.tags);
-    return this.appendLine(this.encoder.encode(cls, metricJson, valueJson, ts, tagsJson));
+    const seq = this.appendLine(this.encoder.encode(cls, metricJson, valueJson, ts, tagsJson));
+    if (ownTime && this.presync.waiting) this.presync.note(seq);
+    return seq;
   }
 
   private appendLine(line: string): number {
@@ -461,23 +506,7 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
       clearTimeout(this.commitTimer);
       this.commitTimer = null;
     }
-    let r;
-    try {
-      r = this.outbox.commit();
-      this.storageRetryMs = 0;
-    } catch (e) {
-      // Disk full, file removed, I/O error: keep the points in RAM and try again, slower each time.
-      this.storageRetryMs = Math.min(5000, Math.max(100, this.storageRetryMs * 2));
-      this.emit(
-        'error',
-        new StorageError(
-          `cannot write the buffer (${(e as Error).message}); ${this.outbox.pendingCount} points held in memory, retrying in ${this.storageRetryMs} ms`,
-        ),
-      );
-      if (!this.closing || this.outbox.pendingCount > 0)
-        this.commitTimer = setTimeout(() => this.commitNow(), this.storageRetryMs);
-      return;
-    }
+    const r = this.outbox.commit();
     if (!r) return;
     if (r.count > 0) this.emit('stored', { upToSeq: r.firstSeq + r.count - 1, count: r.count });
     if (r.dropped > 0) {
@@ -485,15 +514,35 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
       this.countDropped('buffer-full', r.dropped);
       this.afterCursorMoved();
     }
-    this.delivery.notify();
+    if (r.count > 0 || !r.error) this.delivery.notify();
+    if (!r.error) {
+      this.storageRetryMs = 0;
+      return;
+    }
+    // Disk full, file removed, I/O error: what fitted is written, the rest is held in RAM and
+    // tried again soon — at once after progress, less often the longer nothing fits.
+    this.storageRetryMs =
+      r.count > 0
+        ? STORAGE_RETRY_MIN_MS
+        : Math.min(STORAGE_RETRY_MAX_MS, Math.max(STORAGE_RETRY_MIN_MS, this.storageRetryMs * 2));
+    const held = this.outbox.pendingCount;
+    const what =
+      held > 0
+        ? `${held.toLocaleString('en-US')} points are held in memory and will be written when there is room`
+        : 'no point is lost; only the delivery progress waits to be saved';
+    this.emit(
+      'error',
+      new StorageError(
+        `cannot write to the buffer file (${r.error.message}): ${what}; trying again in ${(this.storageRetryMs / 1000).toFixed(2)} s`,
+      ),
+    );
+    if (this.commitTimer) clearTimeout(this.commitTimer);
+    this.commitTimer = null;
+    if (!this.closing || held > 0) this.commitTimer = setTimeout(() => this.commitNow(), this.storageRetryMs);
   }
 
   private countDropped(reason: DroppedInfo['reason'], count: number, cameraId?: string): void {
-    const total = (this.droppedTotals.get(reason) ?? 0) + count;
-    this.droppedTotals.set(reason, total);
-    const info: DroppedInfo = { reason, count, total };
-    if (cameraId !== undefined) info.cameraId = cameraId;
-    this.emit('dropped', info);
+    this.drops.add(reason, count, cameraId);
   }
 
   private afterCursorMoved(): void {
@@ -528,8 +577,7 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
     this.runTagsJson = JSON.stringify(this.runTags);
     // The run records how good its time base was when it started.
     const clock = this.clockImpl.get();
-    this.event(
-      'run.start',
+    const [, startJson] = encodeValue(
       {
         name: runName,
         clock: {
@@ -538,8 +586,11 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
           uncertainty_ms: clock.uncertaintyMs === null ? null : Math.round(clock.uncertaintyMs * 10) / 10,
         },
       },
-      { timestamp: now },
+      true,
     );
+    // Stamped by the client: a first clock sync moves it like any point the client stamped.
+    this.append('event', this.encoder.metricJson('run.start'), startJson, { timestamp: now }, true);
+    this.presync.noteRunStart(id);
     this.emit('run', { kind: 'start', run: { ...this.run } });
     return { ...this.run };
   }
@@ -558,13 +609,16 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
       { name: run.name, points: run.points + 1, duration_s: Math.round((now - run.startedAt) / 100) / 10 },
       true,
     );
-    this.append('event', this.encoder.metricJson('run.end'), endJson, { timestamp: now });
+    this.append('event', this.encoder.metricJson('run.end'), endJson, { timestamp: now }, true);
+    this.presync.noteRunEnd(run.id);
     this.run = null;
     this.runTags = undefined;
     this.runTagsJson = '';
     run.endedAt = now;
     this.commitNow();
-    this.store.endRun(run.id, now, this.outbox.lastSeq, run.points);
+    this.storeSafely('record the end of the run', () =>
+      this.store.endRun(run.id, now, this.outbox.lastSeq, run.points),
+    );
     this.emit('run', { kind: 'end', run: { ...run } });
     return { ...run };
   }
@@ -758,28 +812,53 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
     return { delivered: this.outbox.confirmedSeq >= target, pending: this.outbox.size };
   }
 
-  /** End an active run, flush (at most `timeoutMs`, default 5 s), close the connection and the buffer. */
-  close(opts: { timeoutMs?: number } = {}): Promise<void> {
+  /**
+   * End an active run, flush (at most `timeoutMs`, default 5 s), close the connection and the
+   * buffer. Points that cannot be written to disk (a full disk) are tried again until the timeout;
+   * the result and an 'error' event say exactly how many were lost.
+   */
+  close(opts: { timeoutMs?: number } = {}): Promise<CloseResult> {
     this.closing ??= (async () => {
       await Promise.resolve(); // let `closing` be set first: send() now throws ClosedError
+      const timeoutMs = opts.timeoutMs ?? 5000;
+      const deadline = Date.now() + timeoutMs;
       if (this.run) this.finishRun();
+      let unwritten: number;
       try {
-        await this.flush({ timeoutMs: opts.timeoutMs ?? 5000 });
+        await this.flush({ timeoutMs });
       } finally {
         this.commands.abortAll();
         await this.delivery.stop();
-        if (this.commitTimer) clearTimeout(this.commitTimer);
-        this.commitTimer = null;
-        try {
-          this.outbox.commit();
-        } catch (e) {
-          this.emit('error', new StorageError(`could not write the last points on close: ${(e as Error).message}`));
-        }
+        unwritten = await this.writeRemaining(deadline);
+        this.drops.flushAll();
         this.store.close();
         this.releaseLock();
       }
+      return { unwritten };
     })();
     return this.closing;
+  }
+
+  /** On close: write what is still in RAM, trying until `deadline`; returns how many points could not be. */
+  private async writeRemaining(deadline: number): Promise<number> {
+    for (let wait = STORAGE_RETRY_MIN_MS; ; wait = Math.min(STORAGE_RETRY_MAX_MS, wait * 2)) {
+      if (this.commitTimer) clearTimeout(this.commitTimer);
+      this.commitTimer = null;
+      const r = this.outbox.commit();
+      if (r && r.count > 0) this.emit('stored', { upToSeq: r.firstSeq + r.count - 1, count: r.count });
+      const left = this.outbox.pendingCount;
+      if (left === 0) return 0;
+      const pause = Math.min(wait, deadline - Date.now());
+      if (pause <= 0) {
+        const err = new StorageError(
+          `could not write ${left.toLocaleString('en-US')} points to the buffer before closing (${r?.error?.message ?? 'unknown error'}): they are lost. Free some disk space in ${this.dataDir}.`,
+        );
+        this.logger.error(err.message);
+        this.emit('error', err);
+        return left;
+      }
+      await new Promise((res) => setTimeout(res, pause));
+    }
   }
 
   private assertOpen(): void {

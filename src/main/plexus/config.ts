@@ -135,3 +135,124 @@ export function positive(name: string, v: number | undefined, dflt: number, allo
   }
   return v;
 }
+
+/** Every option checked and defaulted: what the client needs before it touches the disk. */
+export interface ResolvedOptions {
+  transport: 'ws' | 'http';
+  gatewayUrl: string;
+  ingestUrl: string;
+  wsUrl: string;
+  apiKey: string | null;
+  /** Undefined: the last name used in the data dir, else one from the host name. */
+  sourceId: string | undefined;
+  dataDir: string;
+  platform: string;
+  agentVersion: string;
+  cameras: Array<{ camera_id: string; video_type: string }>;
+  buffer: {
+    maxPoints: number;
+    maxBytes: number;
+    retainPoints: number;
+    retainBytes: number;
+    durability: 'process' | 'power';
+    commitIntervalMs: number;
+  };
+  httpTimeoutMs: number;
+  connectTimeoutMs: number;
+  resyncIntervalMs: number;
+  heartbeatIntervalMs: number;
+  authRetryMs: number;
+  conflictEvictions: number;
+  reconnect: { baseMs?: number; capMs?: number; jitter?: number };
+  httpRetry: { baseMs?: number; capMs?: number; jitter?: number };
+}
+
+function optionalString(name: string, v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new ConfigError(`${name} must be a string, got ${typeof v}`);
+  return v;
+}
+
+function backoffOptions(name: string, v: PlexusOptions['reconnect']): NonNullable<PlexusOptions['reconnect']> {
+  if (v === undefined) return {};
+  if (v === null || typeof v !== 'object') throw new ConfigError(`${name} must be an object { baseMs, capMs, jitter }`);
+  const out: NonNullable<PlexusOptions['reconnect']> = {};
+  if (v.baseMs !== undefined) out.baseMs = positive(`${name}.baseMs`, v.baseMs, 0);
+  if (v.capMs !== undefined) out.capMs = positive(`${name}.capMs`, v.capMs, 0);
+  if (v.jitter !== undefined) {
+    const j = positive(`${name}.jitter`, v.jitter, 0, true);
+    if (j > 1) throw new ConfigError(`${name}.jitter is a fraction between 0 and 1 (0.25 = ±25 %), got ${j}`);
+    out.jitter = j;
+  }
+  return out;
+}
+
+/**
+ * Check and default every option. Runs before the data dir is locked or the buffer opened, so a
+ * bad option leaves nothing behind: no folder created, no lock held, no file open.
+ */
+export function resolveOptions(options: PlexusOptions, env: NodeJS.ProcessEnv): ResolvedOptions {
+  if (options === null || typeof options !== 'object') throw new ConfigError('options must be an object');
+  const transport = options.transport ?? 'ws';
+  if (transport !== 'ws' && transport !== 'http')
+    throw new ConfigError(`transport must be 'ws' or 'http', got ${JSON.stringify(transport)}`);
+  const gatewayUrl = optionalString('gatewayUrl', options.gatewayUrl) ?? env.PLEXUS_GATEWAY_URL ?? DEFAULT_GATEWAY_URL;
+  const ingest = ingestUrl(gatewayUrl); // first: a bad gatewayUrl is named as such, not as the WS URL made from it
+  const wsUrl = deviceWsUrl(
+    optionalString('gatewayWsUrl', options.gatewayWsUrl) ?? env.PLEXUS_GATEWAY_WS_URL,
+    options.gatewayUrl ?? env.PLEXUS_GATEWAY_URL,
+  );
+  if (options.apiKey !== undefined && options.apiKey !== null && typeof options.apiKey !== 'string')
+    throw new ConfigError(`apiKey must be a string or null, got ${typeof options.apiKey}`);
+  const key = options.apiKey === undefined ? env.PLEXUS_API_KEY : options.apiKey;
+  const sourceId = optionalString('sourceId', options.sourceId);
+  if (sourceId !== undefined) checkSourceId(sourceId);
+  const dataDir = optionalString('dataDir', options.dataDir) ?? defaultDataDir();
+  if (dataDir.trim() === '') throw new ConfigError('dataDir must name a folder, got an empty string');
+  const buf = options.buffer ?? {};
+  if (typeof buf !== 'object' || buf === null) throw new ConfigError('buffer must be an object');
+  const durability = buf.durability ?? 'process';
+  if (durability !== 'process' && durability !== 'power')
+    throw new ConfigError(`buffer.durability must be 'process' or 'power', got ${JSON.stringify(durability)}`);
+  if (options.cameras !== undefined && !Array.isArray(options.cameras))
+    throw new ConfigError('cameras must be a list of { camera_id, video_type? }');
+  const cameras = (options.cameras ?? []).map((c, i) => {
+    if (!c || typeof c.camera_id !== 'string' || c.camera_id === '')
+      throw new ConfigError(`cameras[${i}] needs a camera_id (a non-empty string)`);
+    return { camera_id: c.camera_id, video_type: optionalString(`cameras[${i}].video_type`, c.video_type) ?? 'normal' };
+  });
+  if (options.commands !== undefined && (options.commands === null || typeof options.commands !== 'object'))
+    throw new ConfigError('commands must be an object of name → { handler }');
+  const logger = options.logger;
+  if (logger !== undefined && (typeof logger !== 'object' || logger === null || typeof logger.error !== 'function'))
+    throw new ConfigError('logger must be an object with debug, info, warn and error methods');
+  return {
+    transport,
+    gatewayUrl,
+    ingestUrl: ingest,
+    wsUrl,
+    apiKey: key ? key : null,
+    sourceId,
+    dataDir,
+    platform: optionalString('platform', options.platform) ?? 'plexus-bench',
+    agentVersion: optionalString('agentVersion', options.agentVersion) ?? AGENT_VERSION,
+    cameras,
+    buffer: {
+      maxPoints: positive('buffer.maxPoints', buf.maxPoints, 10_000_000),
+      maxBytes: positive('buffer.maxBytes', buf.maxBytes, 2 * 1024 ** 3),
+      // Retention is off unless asked; asking for one limit leaves the other unlimited.
+      retainPoints: positive('buffer.retainPoints', buf.retainPoints, buf.retainBytes ? Infinity : 0, true),
+      retainBytes: positive('buffer.retainBytes', buf.retainBytes, buf.retainPoints ? Infinity : 0, true),
+      durability,
+      commitIntervalMs: positive('buffer.commitIntervalMs', buf.commitIntervalMs, 5),
+    },
+    httpTimeoutMs: positive('httpTimeoutMs', options.httpTimeoutMs, 30_000),
+    connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, 15_000),
+    resyncIntervalMs: positive('resyncIntervalMs', options.resyncIntervalMs, 3_600_000, true),
+    heartbeatIntervalMs: positive('heartbeatIntervalMs', options.heartbeatIntervalMs, 30_000),
+    authRetryMs: positive('authRetryMs', options.authRetryMs, 300_000),
+    conflictEvictions: positive('conflictEvictions', options.conflictEvictions, 3),
+    reconnect: backoffOptions('reconnect', options.reconnect),
+    httpRetry: backoffOptions('httpRetry', options.httpRetry),
+  };
+}

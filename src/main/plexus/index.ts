@@ -9,6 +9,8 @@ export type {
   ClientStats,
   PlexusEvents,
   LoggedPoint,
+  CloseResult,
+  RecoveryInfo,
 } from './client';
 export type { PlexusOptions, BufferOptions, Logger } from './config';
 export { DEFAULT_GATEWAY_URL, DEFAULT_GATEWAY_WS_URL } from './config';

@@ -29,9 +29,12 @@ export interface OutboxLimits {
 
 export interface CommitResult {
   firstSeq: number;
+  /** Points written, oldest first (all pending ones unless `error`). */
   count: number;
   /** Undelivered points dropped by the cap during this commit. */
   dropped: number;
+  /** Why writing stopped early (disk full, I/O error): the points not written stay pending. */
+  error?: Error;
 }
 
 /**
@@ -39,6 +42,13 @@ export interface CommitResult {
  * never make a Buffer big enough to linger.
  */
 const BLOCK_BYTES = 64 * 1024;
+
+/**
+ * Bytes per transaction. A big backlog (after a full disk, say) is written in transactions of
+ * this size: when space is short, whatever fits is written instead of nothing, and no retry has
+ * to copy the whole backlog again.
+ */
+const CHUNK_BYTES = 256 * 1024;
 
 /** Read a backlog back from SQLite in pieces of about this many bytes. */
 const READ_AHEAD_BYTES = 4 * 1024 * 1024;
@@ -140,41 +150,61 @@ export class Outbox {
   }
 
   /**
-   * Group commit: write pending points as one block, persist the cursor, apply the caps.
-   * Throws StorageError-worthy exceptions from SQLite; the pending points are then kept.
+   * Group commit: write pending points as blocks, persist the cursor, apply the caps. Never
+   * throws: when SQLite fails (disk full, I/O error) the result says why, the points written so
+   * far stay written and the rest stay pending for the next commit.
    */
   commit(): CommitResult | null {
     if (!this.dirty) return null;
-    const n = this.pending.count;
+    const result: CommitResult = { firstSeq: this.nextSeq, count: 0, dropped: 0 };
+    try {
+      do {
+        const r = this.commitChunk();
+        result.count += r.count;
+        result.dropped += r.dropped;
+      } while (this.pending.count > 0);
+    } catch (e) {
+      result.error = e as Error;
+    }
+    return result;
+  }
+
+  /** One transaction: the oldest pending points up to CHUNK_BYTES, the cursor, the caps. */
+  private commitChunk(): { count: number; dropped: number } {
     const firstSeq = this.nextSeq;
-    const total = this.pending.bytes;
-    // Cut (copy) first: if the transaction fails, the next commit cuts the same lines again.
-    const blocks = this.pending.peekBlocks(firstSeq, BLOCK_BYTES);
+    const blocks = this.pending.peekBlocks(firstSeq, BLOCK_BYTES, CHUNK_BYTES);
+    let n = 0;
+    let total = 0;
+    for (const b of blocks) {
+      n += b.n;
+      total += b.total;
+    }
     let dropped = 0;
-    this.store.transaction(() => {
-      for (const b of blocks) this.store.insertBlock(b.firstSeq, b.n, b.total, b.data);
-      if (n > 0) this.store.setMeta('next_seq', firstSeq + n);
-      // Counters move inside the transaction so the caps see the new blocks.
-      this.undeliveredPoints += n;
-      this.undeliveredBytes += total;
-      this.logPoints += n;
-      this.logBytes += total;
-      try {
+    // The caps move counters and the cursor inside the transaction; if it fails (also at its
+    // COMMIT), nothing happened on disk, so nothing may have happened here either.
+    const before = [this.undeliveredPoints, this.undeliveredBytes, this.logPoints, this.logBytes] as const;
+    const cursor = [this.confirmed, this.sent, this.counts.dropped] as const;
+    try {
+      this.store.transaction(() => {
+        for (const b of blocks) this.store.insertBlock(b.firstSeq, b.n, b.total, b.data);
+        if (n > 0) this.store.setMeta('next_seq', firstSeq + n);
+        this.undeliveredPoints += n;
+        this.undeliveredBytes += total;
+        this.logPoints += n;
+        this.logBytes += total;
         dropped = this.enforceCaps(firstSeq + n);
         this.pruneDelivered();
         if (this.confirmed !== this.persistedConfirmed) this.store.setMeta('confirmed_seq', this.confirmed);
-      } catch (e) {
-        this.undeliveredPoints -= n;
-        this.undeliveredBytes -= total;
-        this.logPoints -= n;
-        this.logBytes -= total;
-        throw e;
-      }
-    });
+      });
+    } catch (e) {
+      [this.undeliveredPoints, this.undeliveredBytes, this.logPoints, this.logBytes] = before;
+      [this.confirmed, this.sent, this.counts.dropped] = cursor;
+      throw e;
+    }
     this.persistedConfirmed = this.confirmed;
     if (n > 0) {
       this.nextSeq = firstSeq + n;
-      this.pending.clear();
+      this.pending.consume(n);
       this.counts.stored += n;
       if (this.memActive) {
         for (const b of blocks) {
@@ -184,7 +214,7 @@ export class Outbox {
         this.trimMem();
       }
     }
-    return { firstSeq, count: n, dropped };
+    return { count: n, dropped };
   }
 
   /** Drop the oldest undelivered blocks while over the cap. Runs inside commit's transaction. */
@@ -389,6 +419,38 @@ export class Outbox {
     this.sent = Math.max(this.sent, seq);
     for (const q of this.quarantined) if (q <= seq) this.quarantined.delete(q);
     this.dropFromMemory(seq);
+  }
+
+  /** Points above this seq were never handed to a transport (nor dropped): they may still change. */
+  get unsentAfter(): number {
+    // `sent` covers a batch taken but not yet written (an HTTP request in flight).
+    return Math.max(this.sentEver, this.sent, this.confirmed);
+  }
+
+  /** Rewrite pending lines (same points, e.g. re-stamped): `fn(seq, line)` returns the line. */
+  rewritePending(fn: (seq: number, line: string) => string): void {
+    const first = this.nextSeq;
+    this.pending.rewrite((i, line) => fn(first + i, line));
+  }
+
+  /**
+   * Replace committed blocks by ones with the same points (e.g. re-stamped), in SQLite (one
+   * transaction; throws if it fails) and in RAM. Only for points never handed to a transport.
+   */
+  replaceBlocks(list: Array<{ block: Block; oldBytes: number }>): void {
+    this.store.transaction(() => {
+      for (const { block } of list) this.store.updateBlock(block.firstSeq, block.total, block.data);
+    });
+    for (const { block, oldBytes } of list) {
+      this.undeliveredBytes += block.total - oldBytes;
+      this.logBytes += block.total - oldBytes;
+      const i = this.mem.findIndex((b) => b.firstSeq === block.firstSeq);
+      if (i >= 0) {
+        this.memTotal += block.data.length - this.mem[i]!.data.length;
+        this.mem[i] = block;
+      }
+    }
+    this.readAhead = [];
   }
 
   /** The connection was lost: everything handed out but unconfirmed goes again. */
