@@ -72,6 +72,14 @@ async function handle(req: ChildRequest): Promise<unknown> {
       return need().sendRaw(a[0] as string, a[1] as string);
     case 'evict':
       return need().evict(a[0] as string);
+    case 'cut':
+      return need().cut(a[0] as string);
+    case 'freeze':
+      return need().freeze(a[0] as string);
+    case 'thaw':
+      return need().thaw(a[0] as string | undefined);
+    case 'setApiKeys':
+      return need().setApiKeys(a[0] as Parameters<TestGateway['setApiKeys']>[0]);
     case 'now':
       return need().now();
     case 'stats':

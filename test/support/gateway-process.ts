@@ -10,7 +10,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import type { GatewayOptions } from './gateway';
+import type { GatewayOptions, TestGateway } from './gateway';
 import type {
   AcceptedPoint,
   AuthRecord,
@@ -190,6 +190,18 @@ export class GatewayProcess {
   }
   async evict(sourceId: string): Promise<void> {
     await this.call('evict', sourceId);
+  }
+  async cut(sourceId: string): Promise<void> {
+    await this.call('cut', sourceId);
+  }
+  async freeze(sourceId: string): Promise<void> {
+    await this.call('freeze', sourceId);
+  }
+  async thaw(sourceId?: string): Promise<void> {
+    await this.call('thaw', sourceId);
+  }
+  async setApiKeys(keys: Parameters<TestGateway['setApiKeys']>[0]): Promise<void> {
+    await this.call('setApiKeys', keys);
   }
   async now(): Promise<number> {
     return (await this.call('now')) as number;

@@ -63,6 +63,9 @@ export class DeviceSession {
   private pingTimer: NodeJS.Timeout | null = null;
   private finished = false;
   private closeCode: number | undefined;
+  /** While the link is frozen: what arrived (unread) and what we would have written, in order. */
+  private heldIn: Array<() => void> | null = null;
+  private heldOut: Array<() => void> | null = null;
 
   constructor(
     private readonly hub: SessionHub,
@@ -75,16 +78,22 @@ export class DeviceSession {
     this.inbound = new DelayQueue(() => hub.latency(), onError);
     this.outbound = new DelayQueue(() => hub.latency(), onError);
     // Once the gateway stops reading (auth failed, evicted, closing) nothing more is handled.
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (this.state !== 'stopped') this.inbound.push(() => this.onMessage(data, isBinary));
-    });
-    ws.on('ping', (data: Buffer) => {
-      if (this.state !== 'stopped')
-        this.inbound.push(() => this.state !== 'stopped' && this.write(() => this.ws.pong(data)));
-    });
-    ws.on('pong', () => {
-      if (this.state !== 'stopped') this.inbound.push(() => this.record && this.record.pongsReceived++);
-    });
+    ws.on('message', (data: Buffer, isBinary: boolean) =>
+      this.arrive(() => {
+        if (this.state !== 'stopped') this.inbound.push(() => this.onMessage(data, isBinary));
+      }),
+    );
+    ws.on('ping', (data: Buffer) =>
+      this.arrive(() => {
+        if (this.state !== 'stopped')
+          this.inbound.push(() => this.state !== 'stopped' && this.write(() => this.ws.pong(data)));
+      }),
+    );
+    ws.on('pong', () =>
+      this.arrive(() => {
+        if (this.state !== 'stopped') this.inbound.push(() => this.record && this.record.pongsReceived++);
+      }),
+    );
     ws.on('error', () => {}); // a reset socket is a normal event here; 'close' follows
     ws.on('close', (code: number) => this.onSocketClosed(code));
     // handleDeviceAuth reads the first message with a timeout; no message in time -> close 1008.
@@ -111,6 +120,20 @@ export class DeviceSession {
     this.kill();
   }
 
+  /** Freeze or thaw the link (TestGateway.freeze): thawing delivers what was held, in order. */
+  setFrozen(frozen: boolean): void {
+    if (frozen) {
+      this.heldIn ??= [];
+      this.heldOut ??= [];
+      return;
+    }
+    // What we held back goes out before anything the held input makes us write.
+    const held = [...(this.heldOut ?? []), ...(this.heldIn ?? [])];
+    this.heldIn = null;
+    this.heldOut = null;
+    for (const fn of held) fn();
+  }
+
   /** The process died: nothing more is read or written. */
   kill(): void {
     this.stopReading();
@@ -121,9 +144,18 @@ export class DeviceSession {
   // -------------------------------------------------------------------------------------------
 
   private write(fn: () => void): void {
-    this.outbound.push(() => {
-      if (this.ws.readyState === WebSocket.OPEN) fn();
-    });
+    const send = (): void =>
+      this.outbound.push(() => {
+        if (this.ws.readyState === WebSocket.OPEN) fn();
+      });
+    if (this.heldOut) this.heldOut.push(send);
+    else send();
+  }
+
+  /** Something reached the socket: read it now, or hold it while the link is frozen. */
+  private arrive(fn: () => void): void {
+    if (this.heldIn) this.heldIn.push(fn);
+    else fn();
   }
 
   private reply(obj: Obj): void {
@@ -142,6 +174,9 @@ export class DeviceSession {
 
   private onSocketClosed(code: number): void {
     this.closeCode = code;
+    // A link that dies frozen never delivers what it held.
+    this.heldIn = null;
+    this.heldOut = null;
     if (this.record) {
       this.record.closedAt = hrNow();
       this.record.closeCode = code;

@@ -6,7 +6,8 @@
 //   GET  /health     200, or 503 while "Redis is down"
 //
 // Test controls: clock skew, injected one-way latency, forced /ingest status, Redis outage,
-// down()/up() on the same port (process death and restart), commands to devices, eviction.
+// down()/up() on the same port (process death and restart), commands to devices, eviction,
+// network cuts, frozen links, and keys that change on the platform (cached like the real one).
 
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
@@ -29,6 +30,7 @@ import {
   hrNow,
 } from './gateway-records';
 import { goJson } from './gateway-validate';
+import { KeyChecker, type KeyCheckOptions, type KeyCheckRecord, type KeyTable } from './gateway-keys';
 import { SourceRateLimiter } from './token-bucket';
 
 export type {
@@ -43,12 +45,15 @@ export type {
   VideoFrameRecord,
 } from './gateway-records';
 export { encodeVideoFrame } from './gateway-video';
+export type { KeyCheckRecord } from './gateway-keys';
 
 export interface GatewayOptions {
   /** 0 (default) = a free port on 127.0.0.1. */
   port?: number;
   /** 'any' (default) = dev mode: every key is valid, org "dev", full access. */
-  apiKeys?: Record<string, { org: string; scopes: string[] }> | 'any';
+  apiKeys?: KeyTable;
+  /** Key cache and check limit (default: valid 60 s, invalid 10 s, 30 checks/min), as the real gateway. */
+  keyChecks?: KeyCheckOptions;
   authTimeoutMs?: number; // default 10_000
   pingIntervalMs?: number; // default 30_000
   maxMessageBytes?: number; // default 1_048_576
@@ -68,15 +73,16 @@ export interface GatewayOptions {
   onPoint?: (p: PointReceipt) => void;
 }
 
-const DEV_ORG = 'dev';
-
 export class TestGateway {
   readonly port: number;
   readonly url: string;
   readonly wsUrl: string;
 
   private readonly rec: Recorder;
-  private readonly opts: Required<Omit<GatewayOptions, 'onPoint' | 'sampleMetrics'>>;
+  private readonly opts: Required<Omit<GatewayOptions, 'onPoint' | 'sampleMetrics' | 'keyChecks'>>;
+  private readonly keys: KeyChecker;
+  /** Sessions whose link is frozen (freeze()), until thawed or gone. */
+  private readonly frozen = new Set<DeviceSession>();
   private readonly server: http.Server;
   private readonly wss: WebSocketServer;
   private readonly sockets = new Set<Duplex>();
@@ -110,6 +116,7 @@ export class TestGateway {
       record: opts.record ?? 'full',
       receipts: opts.receipts ?? true,
     };
+    this.keys = new KeyChecker(this.opts.apiKeys, opts.keyChecks);
     this.rec = new Recorder(this.opts.record, new Set(opts.sampleMetrics ?? []), this.opts.receipts, opts.onPoint);
     this.sourceLimit = new SourceRateLimiter(this.opts.sourceMinIntervalMs);
     this.port = port;
@@ -171,6 +178,10 @@ export class TestGateway {
   }
   get connections(): ConnectionRecord[] {
     return this.rec.connections;
+  }
+  /** Every API key verification (WS auth and /ingest), cached or not; empty in dev mode. */
+  get keyChecks(): KeyCheckRecord[] {
+    return this.keys.records;
   }
   get counters(): Counters {
     return this.rec.counters;
@@ -248,6 +259,36 @@ export class TestGateway {
     this.findSession(sourceId).evict();
   }
 
+  /** A network cut: the device's TCP connection dies with no close frame (it sees 1006). Not an eviction. */
+  cut(sourceId: string): void {
+    this.findSession(sourceId).kill();
+  }
+
+  /**
+   * The device's link freezes (a stalled or half-open network path): nothing it sends is read and
+   * nothing is written to it, pings included, but the connection stays open. thaw() delivers what
+   * was held, in order; a connection closed while frozen loses it, as a dead link does.
+   */
+  freeze(sourceId: string): void {
+    const s = this.findSession(sourceId);
+    s.setFrozen(true);
+    this.frozen.add(s);
+  }
+
+  /** Ends the freeze of the source's frozen connections (all sources when none is named). */
+  thaw(sourceId?: string): void {
+    for (const s of [...this.frozen]) {
+      if (sourceId !== undefined && s.sourceId !== sourceId) continue;
+      this.frozen.delete(s);
+      s.setFrozen(false);
+    }
+  }
+
+  /** The platform's keys change (created, revoked). Answers already cached stay until they expire. */
+  setApiKeys(keys: KeyTable): void {
+    this.keys.setTable(keys);
+  }
+
   /** Like the process dying: stop listening, cut every socket, forget all in-memory state. */
   async down(): Promise<void> {
     if (!this.listening) return;
@@ -255,6 +296,8 @@ export class TestGateway {
     this.generation++;
     for (const s of this.sessions) s.kill();
     this.sessions.clear();
+    this.frozen.clear();
+    this.keys.forget();
     this.registry.clear();
     this.sourceLimit.clear();
     const closed = new Promise<void>((r) => this.server.close(() => r()));
@@ -314,13 +357,15 @@ export class TestGateway {
         this.sourceLimit.forget(s.org, s.sourceId);
       },
       sourceAllow: (org, sid) => this.sourceLimit.allow(org, sid),
-      sessionGone: (s) => this.sessions.delete(s),
+      sessionGone: (s) => {
+        this.sessions.delete(s);
+        this.frozen.delete(s);
+      },
     };
   }
 
   private verifyKey(key: string): KeyInfo | null {
-    if (this.opts.apiKeys === 'any') return { org: DEV_ORG, scopes: [] };
-    return this.opts.apiKeys[key] ?? null;
+    return this.keys.verify(key);
   }
 
   private findSession(sourceId: string): DeviceSession {

@@ -1,5 +1,6 @@
-// Exponential backoff with jitter: base × factor^n, capped, ±jitter. Used for WS reconnects
-// (1 s × 2ⁿ, cap 60 s, ±25 %) and HTTP retries (1 s × 2ⁿ, cap 30 s).
+// Exponential backoff with jitter: base × factor^n, capped, ±jitter. The Plexus client uses it for
+// WS reconnects and HTTP retries (1 s × 2ⁿ, cap 3 s, ±25 %: back within seconds of the gateway,
+// never in step with other benches) and for a refused key (15 s × 2ⁿ up to authRetryMs, ±10 %).
 
 export interface BackoffOptions {
   baseMs?: number;

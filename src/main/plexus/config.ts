@@ -50,17 +50,17 @@ export interface PlexusOptions {
   resyncIntervalMs?: number;
   /** Heartbeat interval, ms (default 30 s). */
   heartbeatIntervalMs?: number;
-  /** Reconnect backoff (default 1 s × 2ⁿ, cap 60 s, ±25 %). */
+  /** Reconnect backoff (default 1 s × 2ⁿ, cap 3 s, ±25 %: data flows within seconds of the gateway's return). */
   reconnect?: { baseMs?: number; capMs?: number; jitter?: number };
-  /** HTTP retry backoff (default 1 s × 2ⁿ, cap 30 s, ±25 %). */
+  /** HTTP retry backoff (default 1 s × 2ⁿ, cap 3 s, ±25 %; while failing, each retry carries at most 100 points). */
   httpRetry?: { baseMs?: number; capMs?: number; jitter?: number };
-  /** After the gateway refused the key, try again this often (default 5 min) — or at once on setApiKey(). */
+  /** After the gateway refused the key, try again after 15 s, 30 s, 60 s…, at most this long apart (default 60 s) — or at once on setApiKey(). */
   authRetryMs?: number;
   /** Handshake + authentication timeout (default 15 s). */
   connectTimeoutMs?: number;
   /** HTTP request timeout (default 30 s). */
   httpTimeoutMs?: number;
-  /** Evictions within a minute, each soon after auth, that mean a name conflict (default 3). */
+  /** Cuts in a row, each within 2.5 s of authenticating, within a minute and with no failed reconnect between them, that mean a name conflict (default 3). */
   conflictEvictions?: number;
   /** Commands to register up front (same as calling onCommand). */
   commands?: Record<string, { handler: (params: Record<string, unknown>) => unknown } & CommandOptions>;
@@ -250,7 +250,7 @@ export function resolveOptions(options: PlexusOptions, env: NodeJS.ProcessEnv): 
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, 15_000),
     resyncIntervalMs: positive('resyncIntervalMs', options.resyncIntervalMs, 3_600_000, true),
     heartbeatIntervalMs: positive('heartbeatIntervalMs', options.heartbeatIntervalMs, 30_000),
-    authRetryMs: positive('authRetryMs', options.authRetryMs, 300_000),
+    authRetryMs: positive('authRetryMs', options.authRetryMs, 60_000),
     conflictEvictions: positive('conflictEvictions', options.conflictEvictions, 3),
     reconnect: backoffOptions('reconnect', options.reconnect),
     httpRetry: backoffOptions('httpRetry', options.httpRetry),

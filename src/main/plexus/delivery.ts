@@ -7,17 +7,25 @@
 //   RATE_LIMITED / short count   → wait, send the same batch again
 //   HTTP 413                     → split, send the halves
 //   connection lost / 5xx / net  → rewind to the cursor, retry with backoff (at-least-once)
-//   HTTP 401/403, WS key refused → stop sending, keep everything, status auth-failed
+//   HTTP 401/403, WS key refused → stop sending, keep everything, status auth-failed, try the key
+//                                  again after 15 s, 30 s, 60 s… (at once on a new key)
+//
+// Reconnects are capped at a few seconds (±25 % jitter): one bench is one client, and data must
+// flow again within seconds of the gateway coming back, however long it was gone.
 
 import { Backoff } from './backoff';
+import { ConflictDetector, STABLE_MS } from './conflict-detector';
 import { AuthError, ConfigError, TransportError, type PlexusError } from './errors';
 import type { HttpSender } from './http-sender';
 import { LIMITS } from './limits';
 import type { Batch } from './block';
 import type { Outbox } from './outbox';
 import { Signal } from './signal';
-import { describeStatus, type Status, type StatusInfo } from './status';
-import { sleep, WsSession, type AuthReply, type FrameOutcome } from './ws-session';
+import { DEFAULT_LIVENESS } from './liveness';
+import { statusOf, type StatusInfo } from './status';
+import { KeyRefusal } from './key-refusal';
+import { StatusFeed } from './status-feed';
+import { sleep, WsSession, type AuthReply, type CloseInfo, type FrameOutcome } from './ws-session';
 import type { Logger } from './config';
 
 const FRAME_OVERHEAD = '{"type":"telemetry","points":[]}'.length;
@@ -25,10 +33,13 @@ const WS_MAX_BYTES = LIMITS.wsMessageBytes - FRAME_OVERHEAD - 1024; // stay clea
 const HTTP_MAX_BYTES = 4 * 1024 * 1024;
 /** After a pong (or an HTTP answer), wait this long before the next telemetry message. */
 const MIN_GAP_MS = 1;
-/** A connection cut (1006) this soon after auth may be an eviction by a same-named device. */
-const EVICTION_WINDOW_MS = 60_000;
-/** A connection that lasts this long clears a suspected name conflict. */
-const CONFLICT_CLEAR_MS = 150_000;
+/** Reconnect and HTTP retry: 1 s × 2ⁿ, at most 3 s, ±25 % (options may override). */
+const RETRY_DEFAULTS = { baseMs: 1000, capMs: 3000, jitter: 0.25 };
+/** While HTTP is failing, each retry is a small probe, not megabytes a down gateway refuses. */
+const PROBE_POINTS = 100;
+const PROBE_BYTES = 64 * 1024;
+/** Idle keepalive ping: an idle dead link is found within this plus the liveness deadline. */
+const KEEPALIVE_MS = 5000;
 
 export interface DeliveryOptions {
   wsUrl: string;
@@ -39,7 +50,9 @@ export interface DeliveryOptions {
   connectTimeoutMs: number;
   resyncIntervalMs: number;
   heartbeatIntervalMs: number;
+  /** The longest wait between two tries of a refused key. */
   authRetryMs: number;
+  /** Quick cuts in a row that mean a name conflict (conflict-detector.ts). */
   conflictEvictions: number;
   reconnect: { baseMs?: number; capMs?: number; jitter?: number };
   httpRetry: { baseMs?: number; capMs?: number; jitter?: number };
@@ -73,17 +86,16 @@ export class Delivery {
   private readonly wsWake = new Signal();
   private readonly wsBackoff: Backoff;
   private readonly httpBackoff: Backoff;
+  private readonly key: KeyRefusal;
+  private readonly conflict: ConflictDetector;
+  private readonly feed: StatusFeed;
   private wsState: 'idle' | 'connecting' | 'open' | 'down' = 'idle';
   /** A connection attempt failed since the last good session: the socket is unavailable, use HTTP. */
   private wsUnavailable = false;
   private httpState: 'unknown' | 'ok' | 'failing' = 'unknown';
   private httpRetryAt = 0;
   private wsRetryAt = 0;
-  private authFailed: string | null = null;
-  private authRetryAt = 0;
   private lastError: string | null = null;
-  private evictions: number[] = [];
-  private conflict = false;
   private resyncDue = false;
   private plannedClose = false;
   private retry: Batch[] = [];
@@ -91,7 +103,6 @@ export class Delivery {
   private controlTimer: ReturnType<typeof setTimeout> | null = null;
   private timers: Array<ReturnType<typeof setTimeout> | ReturnType<typeof setInterval>> = [];
   private loops: Promise<void>[] = [];
-  private lastStatusKey = '';
   private started = false;
 
   constructor(
@@ -99,8 +110,18 @@ export class Delivery {
     private readonly outbox: Outbox,
     private readonly hooks: DeliveryHooks,
   ) {
-    this.wsBackoff = new Backoff({ baseMs: 1000, capMs: 60_000, jitter: 0.25, ...opts.reconnect });
-    this.httpBackoff = new Backoff({ baseMs: 1000, capMs: 30_000, jitter: 0.25, ...opts.httpRetry });
+    this.wsBackoff = new Backoff({ ...RETRY_DEFAULTS, ...opts.reconnect });
+    this.httpBackoff = new Backoff({ ...RETRY_DEFAULTS, ...opts.httpRetry });
+    this.key = new KeyRefusal(opts.authRetryMs, () => {
+      this.wsWake.notify();
+      this.wake.notify();
+      this.updateStatus();
+    });
+    this.conflict = new ConflictDetector(opts.conflictEvictions);
+    this.feed = new StatusFeed(
+      () => this.status(),
+      (info) => this.hooks.onStatus(info),
+    );
   }
 
   get sourceId(): string {
@@ -116,17 +137,18 @@ export class Delivery {
     this.started = true;
     const report = (e: unknown): void => this.fail(new TransportError(`delivery stopped: ${(e as Error).message}`));
     this.loops.push(this.pumpLoop().catch(report), this.wsLoop().catch(report));
-    this.updateStatus();
+    this.feed.start();
   }
 
   /** New data was committed, or something else the loops should look at. */
   notify(): void {
     this.wake.notify();
+    this.feed.soon(); // the count in the status line
   }
 
   setApiKey(key: string | null): void {
     this.opts = { ...this.opts, apiKey: key };
-    this.authFailed = null;
+    this.key.clear(); // a new key is tried at once
     this.httpState = 'unknown';
     this.httpRetryAt = 0;
     this.httpBackoff.reset();
@@ -143,22 +165,20 @@ export class Delivery {
     this.lastError = null;
     this.httpBackoff.reset();
     this.wsBackoff.reset();
-    this.conflict = false;
-    this.evictions = [];
+    this.conflict.reset();
     this.restartConnection();
   }
 
   setSourceId(id: string): void {
     this.opts = { ...this.opts, sourceId: id };
-    this.conflict = false;
-    this.evictions = [];
+    this.conflict.reset();
     this.restartConnection();
   }
 
   /** Drop the current connection (if any) and connect again now. */
   restartConnection(): void {
     this.wsRetryAt = 0;
-    this.authRetryAt = 0;
+    this.key.tryNow();
     if (this.session) {
       this.plannedClose = true;
       this.session.close(true);
@@ -171,8 +191,10 @@ export class Delivery {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.feed.stop();
     for (const t of this.timers) clearTimeout(t);
     if (this.controlTimer) clearTimeout(this.controlTimer);
+    this.key.stop();
     this.session?.close(true);
     this.wake.notify();
     this.wsWake.notify();
@@ -193,58 +215,30 @@ export class Delivery {
 
   // ── status ────────────────────────────────────────────────────────────────────────────
 
-  private currentStatus(): { status: Status; transport: 'ws' | 'http' | null; retryAt: number | null } {
-    const now = Date.now();
-    if (this.stopped) return { status: 'closed', transport: null, retryAt: null };
-    if (!this.opts.apiKey) return { status: 'local-only', transport: null, retryAt: null };
-    if (this.authFailed) return { status: 'auth-failed', transport: null, retryAt: this.authRetryAt };
-    const wsOpen = this.wsState === 'open' && this.connected;
-    if (this.conflict)
-      return { status: 'name-conflict', transport: wsOpen ? 'ws' : null, retryAt: wsOpen ? null : this.wsRetryAt };
-    if (wsOpen) return { status: 'connected', transport: 'ws', retryAt: null };
-    if (this.httpState === 'ok') {
-      return {
-        status: this.opts.transport === 'http' ? 'connected' : 'http-fallback',
-        transport: 'http',
-        retryAt: null,
-      };
-    }
-    if (
-      this.httpState === 'unknown' &&
-      (this.wsState === 'connecting' || this.wsState === 'idle') &&
-      this.lastError === null
-    ) {
-      return { status: 'connecting', transport: null, retryAt: null };
-    }
-    const retryAt = Math.min(this.wsRetryAt || Infinity, this.httpRetryAt || Infinity);
-    return { status: 'offline', transport: null, retryAt: Number.isFinite(retryAt) && retryAt > now ? retryAt : null };
-  }
-
+  /** Emit a status event if the state changed (at once) or its message did (throttled). */
   updateStatus(): void {
-    const info = this.status();
-    const key = `${info.status}|${info.transport}|${info.detail}|${info.sourceId}`;
-    if (key === this.lastStatusKey) return;
-    this.lastStatusKey = key;
-    this.hooks.onStatus(info);
+    this.feed.update();
   }
 
   /** Status with a fresh message (buffer counts change without a status change). */
   status(): StatusInfo {
-    const s = this.currentStatus();
-    const retryInMs = s.retryAt ? Math.max(0, s.retryAt - Date.now()) : null;
-    return {
-      status: s.status,
-      transport: s.transport,
-      detail: s.status === 'auth-failed' ? this.authFailed : s.status === 'connected' ? null : this.lastError,
-      retryInMs,
+    return statusOf({
+      stopped: this.stopped,
+      hasKey: this.opts.apiKey !== null,
+      keyRefused: this.key.reason,
+      keyRetryAt: this.key.retryAt,
+      transport: this.opts.transport,
+      wsState: this.wsState,
+      wsOpen: this.connected,
+      wsRetryAt: this.wsRetryAt,
+      httpState: this.httpState,
+      httpRetryAt: this.httpRetryAt,
+      conflict: this.conflict.explanation(this.opts.sourceId),
+      lastError: this.lastError,
+      unansweredMs: this.session?.overdueMs() ?? 0,
       sourceId: this.opts.sourceId,
-      message: describeStatus(s.status, {
-        sourceId: this.opts.sourceId,
-        buffered: this.outbox.size,
-        transport: s.transport,
-        retryInMs,
-      }),
-    };
+      buffered: this.outbox.size,
+    });
   }
 
   private fail(err: PlexusError): void {
@@ -279,12 +273,9 @@ export class Delivery {
       await this.wsWake.wait();
       return;
     }
-    if (this.authFailed) {
-      const wait = this.authRetryAt - Date.now();
-      if (wait > 0) {
-        await this.wsWake.wait(wait);
-        return;
-      }
+    if (this.key.waiting) {
+      await this.wsWake.wait(this.key.retryAt - Date.now());
+      return;
     }
     if (this.wsRetryAt > Date.now()) {
       await this.wsWake.wait(this.wsRetryAt - Date.now());
@@ -300,9 +291,9 @@ export class Delivery {
           url: this.opts.wsUrl,
           auth: this.hooks.authMessage(sourceId, key),
           timeoutMs: this.opts.connectTimeoutMs,
-          pongTimeoutMs: Math.max(10_000, this.opts.connectTimeoutMs),
+          liveness: DEFAULT_LIVENESS,
           minGapMs: MIN_GAP_MS,
-          keepaliveMs: 15_000,
+          keepaliveMs: KEEPALIVE_MS,
         },
         {
           onMessage: (m) => this.onSessionMessage(m),
@@ -319,10 +310,9 @@ export class Delivery {
       if (key !== this.opts.apiKey || sourceId !== this.opts.sourceId) return;
       this.wsState = 'down';
       this.wsUnavailable = true;
+      this.conflict.connectFailed();
       if (e instanceof AuthError) {
-        this.authFailed = e.message;
-        this.authRetryAt = Date.now() + this.opts.authRetryMs;
-        this.fail(e);
+        this.keyRefused(e);
       } else {
         this.fail(e instanceof ConfigError || e instanceof TransportError ? e : new TransportError(String(e)));
         this.wsRetryAt = Date.now() + this.wsBackoff.next();
@@ -341,7 +331,7 @@ export class Delivery {
   private async runSession(session: WsSession): Promise<void> {
     this.session = session;
     this.wsUnavailable = false;
-    this.authFailed = null;
+    this.key.clear();
     this.lastError = null;
     this.plannedClose = false;
     this.resyncDue = false;
@@ -351,7 +341,8 @@ export class Delivery {
       this.opts = { ...this.opts, sourceId: session.reply.sourceId };
       this.hooks.onSourceIdAssigned(session.reply.sourceId, 'ws');
     }
-    if (!this.conflict) this.wsBackoff.reset();
+    // In a name conflict the backoff keeps growing: flapping slower leaves the other device be.
+    if (!this.conflict.active) this.wsBackoff.reset();
     const heartbeat = (): void => {
       session.sendControl({
         type: 'heartbeat',
@@ -372,15 +363,14 @@ export class Delivery {
         }, this.opts.resyncIntervalMs),
       );
     }
-    const clearConflict = setTimeout(() => {
-      if (this.conflict) {
-        this.conflict = false;
-        this.evictions = [];
+    const stable = setTimeout(() => {
+      if (this.conflict.stable()) {
+        this.lastError = null;
         this.wsBackoff.reset();
         this.updateStatus();
       }
-    }, CONFLICT_CLEAR_MS);
-    timers.push(clearConflict);
+    }, STABLE_MS);
+    timers.push(stable);
     this.timers.push(...timers);
     this.flushControl();
     this.wake.notify();
@@ -398,24 +388,21 @@ export class Delivery {
       this.updateStatus();
       return; // reconnect at once
     }
-    const now = Date.now();
-    if (info.code === 1006 && info.authenticatedForMs < EVICTION_WINDOW_MS) {
-      // Cut without a close frame soon after auth: what an eviction by a same-named device looks like.
-      this.evictions = this.evictions.filter((t) => now - t < 60_000);
-      this.evictions.push(now);
-      if (this.evictions.length >= this.opts.conflictEvictions && !this.conflict) {
-        this.conflict = true;
-        this.fail(
-          new TransportError(
-            `another device is connected as ${this.opts.sourceId}: the gateway keeps cutting this connection (${this.evictions.length} times within a minute)`,
-          ),
-        );
-      }
-    }
-    if (!this.conflict) this.lastError = `connection lost (code ${info.code})`;
-    if (info.code === 1013) this.lastError = 'gateway degraded (its queue is unavailable)';
-    this.wsRetryAt = now + this.wsBackoff.next();
+    this.sessionLost(info);
+    this.wsRetryAt = Date.now() + this.wsBackoff.next();
     this.updateStatus();
+  }
+
+  private sessionLost(info: CloseInfo): void {
+    if (this.conflict.sessionEnded(info)) {
+      this.fail(new TransportError(this.conflict.explanation(this.opts.sourceId) ?? 'name conflict'));
+      return;
+    }
+    if (this.conflict.active) return; // keep the conflict's explanation
+    if (info.endedBy === 'silence') {
+      this.fail(new TransportError('the gateway stopped answering (no pong to our pings); reconnecting'));
+    } else if (info.code === 1013) this.lastError = 'gateway degraded (its queue is unavailable)';
+    else this.lastError = `connection lost (code ${info.code})`;
   }
 
   private onSessionMessage(m: Record<string, unknown>): void {
@@ -449,7 +436,7 @@ export class Delivery {
   // ── the pump ──────────────────────────────────────────────────────────────────────────
 
   private pickTransport(): 'ws' | 'http' | null {
-    if (!this.opts.apiKey || this.authFailed) return null;
+    if (!this.opts.apiKey || this.key.waiting) return null;
     if (this.session?.open && this.wsState === 'open') {
       if (this.resyncDue) {
         this.resyncDue = false;
@@ -470,14 +457,21 @@ export class Delivery {
     while (!this.stopped) {
       const via = this.pickTransport();
       if (!via) {
-        const waitHttp = this.httpRetryAt - Date.now();
-        await this.wake.wait(waitHttp > 0 ? waitHttp : undefined);
+        const now = Date.now();
+        const due = Math.min(
+          this.httpRetryAt > now ? this.httpRetryAt : Infinity,
+          this.key.waiting ? this.key.retryAt : Infinity,
+        );
+        await this.wake.wait(Number.isFinite(due) ? due - now : undefined);
         continue;
       }
       try {
+        const probe = via === 'http' && this.httpState === 'failing';
         const batch =
           this.retry.pop() ??
-          this.outbox.takeBatch(LIMITS.pointsPerMessage, via === 'ws' ? WS_MAX_BYTES : HTTP_MAX_BYTES);
+          (probe
+            ? this.outbox.takeBatch(PROBE_POINTS, PROBE_BYTES)
+            : this.outbox.takeBatch(LIMITS.pointsPerMessage, via === 'ws' ? WS_MAX_BYTES : HTTP_MAX_BYTES));
         if (!batch) {
           await this.wake.wait();
           continue;
@@ -529,8 +523,9 @@ export class Delivery {
     const key = this.opts.apiKey;
     const sourceId = this.opts.sourceId;
     if (!key) return;
-    const gap = this.lastHttpAt + MIN_GAP_MS - performance.now();
-    if (gap > 0) await sleep(gap);
+    // Re-checked after each sleep: a 1 ms timer may fire after a few µs (see ws-session.ts).
+    const due = this.lastHttpAt + MIN_GAP_MS;
+    while (performance.now() < due) await sleep(due - performance.now());
     const body = batch.toJson(`{"source_id":${JSON.stringify(sourceId)},"points":[`, ']}');
     const res = await this.opts.http.send(body, batch.count, key);
     this.lastHttpAt = performance.now();
@@ -542,6 +537,7 @@ export class Delivery {
         this.httpState = 'ok';
         this.httpBackoff.reset();
         this.shortCounts = 0;
+        if (!stale) this.key.clear();
         if (this.lastError && !this.connected) this.lastError = null;
         if (!stale && res.sourceId && res.sourceId !== sourceId) {
           this.opts = { ...this.opts, sourceId: res.sourceId };
@@ -555,6 +551,7 @@ export class Delivery {
         // The gateway's per-source ceiling dropped the request's points: send them again, a little
         // later each time it happens in a row (it is reachable, just asking us to slow down).
         this.httpState = 'ok';
+        if (!stale) this.key.clear();
         this.retry.push(batch);
         await sleep(Math.min(1000, 2 ** Math.min(10, this.shortCounts++)));
         this.updateStatus();
@@ -570,12 +567,8 @@ export class Delivery {
         this.outbox.rewind();
         this.retry = [];
         if (stale) return; // a new key came meanwhile: try that one
-        this.authFailed = `gateway refused the API key (HTTP ${res.status}: ${res.detail})`;
-        this.authRetryAt = Date.now() + this.opts.authRetryMs;
         this.httpState = 'unknown';
-        this.fail(new AuthError(this.authFailed));
-        this.updateStatus();
-        this.scheduleAuthRetry();
+        this.keyRefused(new AuthError(`gateway refused the API key (HTTP ${res.status}: ${res.detail})`));
         return;
       case 'retry':
         this.outbox.rewind();
@@ -588,17 +581,11 @@ export class Delivery {
     }
   }
 
-  private scheduleAuthRetry(): void {
-    const t = setTimeout(() => {
-      if (this.authFailed && Date.now() >= this.authRetryAt) {
-        this.authFailed = null;
-        this.wsWake.notify();
-        this.wake.notify();
-        this.updateStatus();
-      }
-    }, this.opts.authRetryMs);
-    t.unref?.();
-    this.timers.push(t);
+  /** Neither transport sends until the key's retry is due (key-refusal.ts); everything is kept. */
+  private keyRefused(err: AuthError): void {
+    this.key.refused(err.message);
+    this.fail(err);
+    this.updateStatus();
   }
 
   private confirm(batch: Batch, via: 'ws' | 'http'): void {

@@ -7,10 +7,14 @@
 // at least `minGapMs` after each pong before the next frame: the gateway silently drops a
 // telemetry message arriving < 0.5 ms after the previous one, and a frame sent after the pong of
 // its predecessor cannot arrive sooner than that gap after it, however the network bunches.
+//
+// The same pings prove the link is alive (liveness.ts): a pong that is late makes the session
+// report "not answering", one far too late makes it cut the connection so delivery reconnects.
 
 import WebSocket from 'ws';
 import { AuthError, ConfigError, TransportError } from './errors';
 import { LIMITS } from './limits';
+import { Liveness, type LivenessOptions } from './liveness';
 import { TokenBucket } from './token-bucket';
 
 export interface AuthReply {
@@ -36,6 +40,11 @@ export interface CloseInfo {
   reason: string;
   /** How long the session had been authenticated. */
   authenticatedForMs: number;
+  /**
+   * Who ended it: the gateway or the network ('peer'), our close() ('us'), or our liveness check
+   * because the gateway stopped answering pings ('silence').
+   */
+  endedBy: 'peer' | 'us' | 'silence';
 }
 
 export interface SessionOptions {
@@ -43,8 +52,8 @@ export interface SessionOptions {
   auth: Record<string, unknown>;
   /** How long to wait for the TCP/TLS/upgrade handshake and then for `authenticated`. */
   timeoutMs: number;
-  /** A ping not answered within this long means the connection is dead. */
-  pongTimeoutMs: number;
+  /** When a missing pong means "not answering", and when a dead link. */
+  liveness: LivenessOptions;
   /** Minimum wait after a pong before the next telemetry frame. */
   minGapMs: number;
   /** Keepalive ping interval when idle. */
@@ -68,8 +77,12 @@ export class WsSession {
   private inflight: InFlight | null = null;
   private pingSeq = 0;
   private lastPongMono = 0;
-  private pongWaits = new Map<number, ReturnType<typeof setTimeout>>();
+  private readonly liveness: Liveness;
+  /** Bytes written since the last ping: what its pong waits behind. */
+  private bytesSincePing = 0;
   private keepalive: ReturnType<typeof setInterval> | null = null;
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+  private endedBy: CloseInfo['endedBy'] = 'peer';
   private isClosed = false;
   private readonly authedAt = performance.now();
   private resolveClosed!: (info: CloseInfo) => void;
@@ -92,10 +105,19 @@ export class WsSession {
     ws.on('error', () => {
       // 'close' follows; the error itself carries nothing the close does not.
     });
+    this.liveness = new Liveness(opts.liveness, reply.recvMono - reply.sendMono);
     this.keepalive = setInterval(() => {
-      if (!this.inflight) this.ping();
+      if (!this.inflight && this.liveness.waitingMs() === 0) this.ping();
     }, opts.keepaliveMs);
     this.keepalive.unref?.();
+    this.watchdog = setInterval(() => {
+      if (!this.liveness.dead() || this.isClosed) return;
+      // No pong for far longer than this link takes: the gateway cannot hear us (frozen or
+      // half-open path), even if the OS has not noticed. Cut it; delivery reconnects.
+      this.endedBy = 'silence';
+      this.ws.terminate();
+    }, 250);
+    this.watchdog.unref?.();
   }
 
   /** Open, authenticate, and resolve once `authenticated` arrived. */
@@ -184,8 +206,10 @@ export class WsSession {
    */
   async sendFrame(frame: Buffer, onWritten?: () => void): Promise<FrameOutcome> {
     if (this.inflight) throw new Error('sendFrame: a frame is already in flight');
-    const gap = this.lastPongMono + this.opts.minGapMs - performance.now();
-    if (gap > 0) await sleep(gap);
+    // Re-checked after each sleep: a timer of 1 ms can fire a few µs after it was set (Node counts
+    // it from the loop's cached whole-ms time), and a frame the gateway reads < 0.5 ms after the
+    // previous one is dropped with no reply, though its pong still comes: a silent loss.
+    for (let gap = this.gapLeft(); gap > 0; gap = this.gapLeft()) await sleep(gap);
     for (let wait = this.telemetryBucket.waitMs(); wait > 0; wait = this.telemetryBucket.waitMs()) await sleep(wait);
     if (!this.open) return { kind: 'lost', reason: 'connection closed' };
     this.telemetryBucket.tryTake();
@@ -193,6 +217,7 @@ export class WsSession {
       const pingId = this.nextPingId();
       this.inflight = { pingId, error: null, resolve };
       this.ws.send(frame, { binary: false });
+      this.bytesSincePing += frame.length;
       onWritten?.();
       this.ping(pingId);
     });
@@ -201,7 +226,9 @@ export class WsSession {
   /** Send a control-tier JSON message (heartbeat, command_result); false if not sent. */
   sendControl(msg: Record<string, unknown>): boolean {
     if (!this.open || !this.controlBucket.tryTake()) return false;
-    this.ws.send(JSON.stringify(msg));
+    const text = JSON.stringify(msg);
+    this.ws.send(text);
+    this.bytesSincePing += text.length;
     return true;
   }
 
@@ -213,12 +240,22 @@ export class WsSession {
     // Telemetry frames wait for tokens; video never waits (it is live) and leaves a reserve.
     if (this.telemetryBucket.waitMs() > 0 || !this.telemetryBucket.tryTake()) return 'rate';
     this.ws.send(data, { binary: true });
+    this.bytesSincePing += data.length;
     return 'sent';
+  }
+
+  /**
+   * How long the gateway has not answered a ping it should have answered by now (ms), for the
+   * status line; 0 while answers come as this link usually gives them.
+   */
+  overdueMs(): number {
+    return this.open ? this.liveness.overdueMs() : 0;
   }
 
   /** Close the session; `planned` closes say goodbye (1000), others just cut. */
   close(planned = true): void {
     if (this.isClosed) return;
+    this.endedBy = 'us';
     try {
       if (planned) this.ws.close(1000, 'client closing');
       else this.ws.terminate();
@@ -227,6 +264,11 @@ export class WsSession {
     }
     // A peer that never answers the close handshake must not keep us waiting.
     setTimeout(() => this.ws.terminate(), 2000).unref?.();
+  }
+
+  /** ms until the next telemetry frame may go (minGapMs after the last pong). */
+  private gapLeft(): number {
+    return this.lastPongMono + this.opts.minGapMs - performance.now();
   }
 
   private nextPingId(): number {
@@ -239,25 +281,15 @@ export class WsSession {
     const buf = Buffer.alloc(4);
     buf.writeUInt32BE(id);
     this.ws.ping(buf);
-    const t = setTimeout(() => {
-      // No pong: the connection is dead even if the OS has not noticed (pulled cable, frozen peer).
-      this.ws.terminate();
-    }, this.opts.pongTimeoutMs);
-    t.unref?.();
-    this.pongWaits.set(id, t);
+    this.liveness.sent(id, this.bytesSincePing);
+    this.bytesSincePing = 0;
   }
 
   private onPong(data: Buffer): void {
     if (data.length !== 4) return;
     const id = data.readUInt32BE(0);
     this.lastPongMono = performance.now();
-    // A pong answers its ping and every ping before it (in-order processing).
-    for (const [pid, t] of this.pongWaits) {
-      if (pid <= id) {
-        clearTimeout(t);
-        this.pongWaits.delete(pid);
-      }
-    }
+    this.liveness.answered(id);
     const f = this.inflight;
     if (f && f.pingId === id) {
       this.inflight = null;
@@ -299,12 +331,11 @@ export class WsSession {
     if (this.isClosed) return;
     this.isClosed = true;
     if (this.keepalive) clearInterval(this.keepalive);
-    for (const t of this.pongWaits.values()) clearTimeout(t);
-    this.pongWaits.clear();
+    if (this.watchdog) clearInterval(this.watchdog);
     const f = this.inflight;
     this.inflight = null;
     f?.resolve({ kind: 'lost', reason: `connection closed (code ${code}${reason ? `, ${reason}` : ''})` });
-    const info = { code, reason, authenticatedForMs: performance.now() - this.authedAt };
+    const info = { code, reason, authenticatedForMs: performance.now() - this.authedAt, endedBy: this.endedBy };
     this.resolveClosed(info);
     this.hooks.onClose(info);
   }
