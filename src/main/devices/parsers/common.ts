@@ -43,6 +43,25 @@ export function excerpt(s: string, start = 0, end = s.length): string {
 
 export const isBlankChar = (c: number): boolean => c === 32 || c === 9 || c === 13;
 
+/** The characters of a regular expression's `\s` (and of String.prototype.trim). */
+export function isJsSpace(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/** The line terminators (what a regular expression's `.` does not match). */
+export const isLineTerminator = (c: number): boolean => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+
 /** `s[start, end)` without surrounding spaces, tabs and CRs. */
 export function trimmed(s: string, start: number, end: number): string {
   while (start < end && isBlankChar(s.charCodeAt(start))) start++;

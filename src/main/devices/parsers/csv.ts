@@ -299,14 +299,17 @@ function isName(s: string, start: number, end: number): boolean {
   return false;
 }
 
-/** `12,5` → 12.5 (one comma, no point), else NaN. */
+/** `12,5` → 12.5 (one comma, no point), else NaN. Looks at `s[start, end)` only (linear per cell). */
 function decimalComma(s: string, start: number, end: number): number {
-  const c = s.indexOf(',', start);
-  if (c < 0 || c >= end) return NaN;
-  const c2 = s.indexOf(',', c + 1);
-  if (c2 >= 0 && c2 < end) return NaN;
-  const dot = s.indexOf('.', start);
-  if (dot >= 0 && dot < end) return NaN;
+  let c = -1;
+  for (let i = start; i < end; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch === COMMA) {
+      if (c >= 0) return NaN;
+      c = i;
+    } else if (ch === 46 /* . */) return NaN;
+  }
+  if (c < 0) return NaN;
   const t = `${s.slice(start, c)}.${s.slice(c + 1, end)}`;
   return scanNumber(t, 0, t.length);
 }

@@ -9,7 +9,7 @@
 //   plotter — otherwise (the most tolerant format).
 
 import type { ParserKind } from '../types';
-import { hasNoise } from './common';
+import { hasNoise, isJsSpace, isLineTerminator } from './common';
 import { csvCellNumber, csvSeparatorOf, splitCsvLine } from './csv';
 import { repairNotFinite } from './jsonl';
 import { classifyNumber, scanNumber } from './number';
@@ -71,19 +71,99 @@ function isJsonObject(line: string): boolean {
   }
 }
 
-const KV_TOKEN = /^[^=\s,;"]+\s*=/;
+// Every check below runs in time linear in the line's length, whatever the line holds (a line may
+// be 64 KiB of spaces, quotes or backslashes): hand-written scans, no backtracking regular
+// expressions. They reproduce what these expressions did on well-formed and malformed lines alike:
+//   line.replace(/"(?:[^"\\]|\\.)*"/g, 'q').replace(/\s*=\s*/g, '=').split(/[\s,;]+/)
+// with a token counting as a pair when it matches /^[^=\s,;"]+\s*=/ (isMostlyKv), and
+// line.split(/[\s,]+/) (hasPlotterValue). The second replace backtracks quadratically on a run of
+// blanks without `=` (65,000 spaces took 8 s), the first on a run of `\"` without a closing quote.
 
+/** Half or more of the line's tokens are `key=value` pairs (quoted values and blanks around `=` allowed). */
 function isMostlyKv(line: string): boolean {
-  // Quoted values may hold separators: drop them first.
-  const tokens = line
-    .replace(/"(?:[^"\\]|\\.)*"/g, 'q')
-    .replace(/\s*=\s*/g, '=')
-    .split(/[\s,;]+/)
-    .filter((t) => t !== '');
-  if (tokens.length === 0) return false;
+  const s = squeezeEquals(quotedToQ(line));
+  const n = s.length;
+  let tokens = 0;
   let pairs = 0;
-  for (const t of tokens) if (KV_TOKEN.test(t)) pairs++;
-  return pairs * 2 >= tokens.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && isKvSep(s.charCodeAt(i))) i++;
+    if (i === n) break;
+    tokens++;
+    const start = i;
+    // A pair: the token's first `=` or `"` is an `=` after at least one character.
+    let mark = 0;
+    let at = -1;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (isKvSep(c)) break;
+      if (mark === 0 && (c === EQ || c === QUOTE)) {
+        mark = c;
+        at = i;
+      }
+    }
+    if (mark === EQ && at > start) pairs++;
+  }
+  return tokens > 0 && pairs * 2 >= tokens;
+}
+
+const EQ = 61;
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+const isKvSep = (c: number): boolean => c === 44 /* , */ || c === 59 /* ; */ || isJsSpace(c);
+
+/**
+ * Replaces each double-quoted string (with `\x` escapes, where x is no line terminator) by `q`, as
+ * `line.replace(/"(?:[^"\\]|\\.)*"/g, 'q')` does. An unclosed quote stays as it is; so does every
+ * quote before the point where its string failed (they are escaped quotes of the same run, and a
+ * string started at one of them fails at the same point), so the scan resumes there.
+ */
+function quotedToQ(line: string): string {
+  const n = line.length;
+  let out = '';
+  let from = 0;
+  let open = line.indexOf('"');
+  while (open >= 0) {
+    let j = open + 1;
+    let close = -1;
+    while (j < n) {
+      const c = line.charCodeAt(j);
+      if (c === QUOTE) {
+        close = j;
+        break;
+      }
+      if (c === BACKSLASH) {
+        if (j + 1 < n && !isLineTerminator(line.charCodeAt(j + 1))) j += 2;
+        else break;
+      } else j++;
+    }
+    if (close >= 0) {
+      out += `${line.slice(from, open)}q`;
+      from = close + 1;
+      open = line.indexOf('"', from);
+    } else open = j < n ? line.indexOf('"', j) : -1;
+  }
+  return from === 0 ? line : out + line.slice(from);
+}
+
+// Drops the blanks (`\s`) on either side of every `=`, as `s.replace(/\s*=\s*/g, '=')` does.
+function squeezeEquals(s: string): string {
+  let eq = s.indexOf('=');
+  if (eq < 0) return s;
+  const n = s.length;
+  let out = '';
+  let from = 0;
+  while (eq >= 0) {
+    let a = eq;
+    while (a > from && isJsSpace(s.charCodeAt(a - 1))) a--;
+    let b = eq + 1;
+    while (b < n && isJsSpace(s.charCodeAt(b))) b++;
+    out += `${s.slice(from, a)}=`;
+    from = b;
+    eq = s.indexOf('=', b);
+  }
+  return out + s.slice(from);
 }
 
 function findCsv(sample: string[]): string | null {
@@ -125,10 +205,22 @@ function isHeaderCell(c: string): boolean {
 
 /** The line holds at least one number or label:number token (the plotter's separators). */
 function hasPlotterValue(line: string): boolean {
-  for (const t of line.split(/[\s,]+/)) {
-    const colon = t.indexOf(':');
-    const v = colon >= 0 ? scanNumber(t, colon + 1, t.length) : scanNumber(t, 0, t.length);
+  const n = line.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && isPlotterSep(line.charCodeAt(i))) i++;
+    if (i === n) break;
+    const start = i;
+    let colon = -1;
+    for (; i < n; i++) {
+      const c = line.charCodeAt(i);
+      if (isPlotterSep(c)) break;
+      if (c === 58 /* : */ && colon < 0) colon = i;
+    }
+    const v = colon >= 0 ? scanNumber(line, colon + 1, i) : scanNumber(line, start, i);
     if (v === v) return true;
   }
   return false;
 }
+
+const isPlotterSep = (c: number): boolean => c === 44 /* , */ || isJsSpace(c);

@@ -10,7 +10,7 @@ import { PlotterParser } from './plotter';
 
 export { CsvParser, colName, splitCsvLine } from './csv';
 export { detectParser, DETECT_LINES, type Detection } from './detect';
-export { JsonlParser, MAX_JSON_DEPTH } from './jsonl';
+export { JsonlParser, MAX_JSON_DEPTH, MAX_JSON_NAME_CHARS } from './jsonl';
 export { KvParser } from './kv';
 export { PlotterParser, valueName } from './plotter';
 export { classifyNumber, isNotFiniteText, parseNumber, scanNumber, type NumberClass } from './number';

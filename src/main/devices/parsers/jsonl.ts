@@ -10,14 +10,21 @@
 // words, which is not JSON: such words are accepted and reported as 'not-finite' for their field
 // while the rest of the object is kept. Invalid JSON or a top-level value that is not an object →
 // 'malformed' ('garbage' when the line holds binary noise). Nesting deeper than 16 levels →
-// one 'malformed' for the line; the deeper members are skipped, the rest kept.
+// one 'malformed' for the line; the deeper members are skipped, the rest kept. A member whose
+// flattened name is longer than the gateway's limit for a metric name (256) → 'invalid-field', and
+// it is skipped with everything under it: the gateway would refuse all of them, and emitting a long
+// prefix once per leaf (`{"<30,000 chars>":[1,1,…]}`) would cost time quadratic in the line's length.
 
+import { LIMITS } from '../../plexus/limits';
 import type { FieldSink, LineParser, LineProblem } from '../types';
 import { excerpt, hasNoise, Problems } from './common';
 import { isNotFiniteText } from './number';
 
 /** Objects/arrays nested deeper than this (the top-level object is level 1) are not read. */
 export const MAX_JSON_DEPTH = 16;
+
+/** Members whose flattened name is longer than this are skipped (the gateway refuses such names). */
+export const MAX_JSON_NAME_CHARS = LIMITS.metricBytes;
 
 /** Stands in for a bare NaN/Infinity word while the repaired line is parsed. */
 const NOT_FINITE_MARK = '\u0000plexus:not-finite:';
@@ -72,6 +79,17 @@ export class JsonlParser implements LineParser {
   }
 
   private walk(v: unknown, name: string, depth: number, sink: FieldSink): void {
+    if (name.length > MAX_JSON_NAME_CHARS) {
+      if (v === null) return;
+      // (Checked before any message is built: excerpting a long concatenated name costs its length.)
+      if (this.problems.listing) {
+        this.problems.add(
+          'invalid-field',
+          `name ${excerpt(name)} is longer than ${MAX_JSON_NAME_CHARS} characters (skipped)`,
+        );
+      } else this.problems.skip('invalid-field');
+      return;
+    }
     switch (typeof v) {
       case 'number':
         if (v - v === 0) sink.field(name, v);

@@ -78,8 +78,10 @@ export class KvParser implements LineParser {
       let ve = pos;
       if (vs > afterEq) {
         // `a= b=2`: after blanks, a token with its own `=` is the next pair, and a's value is empty.
-        const eq = line.indexOf('=', vs);
-        if (eq >= 0 && eq < ve) pos = ve = vs;
+        // (Looked for within the token only: a search to the line's end would be quadratic.)
+        let eq = vs;
+        while (eq < ve && line.charCodeAt(eq) !== EQ) eq++;
+        if (eq < ve) pos = ve = vs;
       }
       if (ks === ke) {
         this.problem('malformed', `pair ${excerpt(line, ks, ve)} has no key`);
