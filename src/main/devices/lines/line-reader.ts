@@ -160,7 +160,8 @@ export class LineReader {
     let metric = this.names.get(name);
     if (metric === undefined) {
       metric = this.opts.prefix ? `${this.opts.prefix}.${name}` : name;
-      if (this.names.size < 10_000) this.names.set(name, metric);
+      // Only names a metric may have: a long one would keep its whole (up to 64 KiB) line alive.
+      if (this.names.size < 10_000 && name.length <= 256) this.names.set(name, metric);
     }
     this.batch.push({ metric, value });
   }
