@@ -2,4 +2,8 @@
 import { join } from 'node:path';
 import { main } from './headless/cli';
 
-void main(process.argv.slice(2), join(__dirname, '../renderer'));
+main(process.argv.slice(2), join(__dirname, '../renderer')).catch((e: unknown) => {
+  // main() reports every start-up failure itself; this is the last resort: one line, no stack.
+  process.stderr.write(`Plexus Bench stopped: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+  process.exit(1);
+});

@@ -64,7 +64,7 @@ describe('headless server', () => {
     const raw = (line: string) =>
       new Promise<string>((resolve) => {
         const s = net.connect(server.port, '127.0.0.1', () =>
-          s.write(`${line}\r\nHost: x\r\nConnection: close\r\n\r\n`),
+          s.write(`${line}\r\nHost: 127.0.0.1:${server.port}\r\nConnection: close\r\n\r\n`),
         );
         let out = '';
         s.on('data', (d) => (out += d));
@@ -150,6 +150,7 @@ describe('headless server', () => {
     createInterface({ input: p.stdout! }).on('line', (l) => lines.push(l));
     await until(() => lines.some((l) => l.startsWith('Open http://127.0.0.1:')), 10_000, 'the URL');
     const url = lines.find((l) => l.startsWith('Open '))!.slice(5);
+    expect(lines.find((l) => l.startsWith('Log: '))).toMatch(/^Log: .*logs\/plexus-bench\.log$/);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{40,}$/);
     expect((await fetch(url)).status).toBe(200);
     p.kill('SIGINT');

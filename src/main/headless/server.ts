@@ -1,10 +1,14 @@
 // Headless mode's transport: the built window served on loopback, and the contract over a
 // WebSocket. Only this machine can reach it (127.0.0.1), only with the random token printed at
 // start, and only from a page of this server (the Origin is checked), so another web page open in
-// the same browser cannot drive the recorder.
+// the same browser cannot drive the recorder. Every request must name this server in its Host
+// header (127.0.0.1:<port>, localhost:<port> or [::1]:<port>): a web page whose own name was made to
+// resolve to 127.0.0.1 (DNS rebinding) sends its own name there and gets 421. At most 16 windows
+// are connected at once; further ones get 503.
 
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { extname, join, normalize, sep } from 'node:path';
 import { Readable, type Duplex } from 'node:stream';
@@ -48,6 +52,11 @@ const SECURITY_HEADERS = {
   'Cache-Control': 'no-store',
 };
 
+/** The only address the server listens on. */
+const BIND_ADDRESS = '127.0.0.1';
+/** Contract sockets (windows) connected at once, at most. */
+export const MAX_SOCKETS = 16;
+
 const EVENTS: EventName[] = ['state', 'tick', 'command'];
 /** A window that stops reading is cut off rather than buffered without bound. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
@@ -68,6 +77,51 @@ function sameToken(a: string | null, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** The Host header values this server answers to on `port` (lowercase). */
+function allowedHosts(port: number): Set<string> {
+  const names = ['127.0.0.1', 'localhost', '[::1]'];
+  const hosts = names.map((n) => `${n}:${port}`);
+  if (port === 80) hosts.push(...names); // a browser leaves out the default port
+  return new Set(hosts);
+}
+
+/** One sentence on why the server cannot listen on `port`, and what to do. */
+export function listenProblem(port: number, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case 'EADDRINUSE':
+      return (
+        `Port ${port} on ${BIND_ADDRESS} is already in use by another program (perhaps another Plexus Bench): ` +
+        'stop it, or choose another port with --port N (--port 0 picks a free one).'
+      );
+    case 'EACCES':
+    case 'EPERM':
+      return `Port ${port} on ${BIND_ADDRESS} may not be used by this user: choose a port from 1024 to 65535 with --port N.`;
+    default:
+      return `Cannot listen on port ${port} of ${BIND_ADDRESS} (${code ?? (err as Error).message}): choose another port with --port N.`;
+  }
+}
+
+/**
+ * Resolves when `port` can be listened on now (tried, then released at once); else rejects with
+ * listenProblem's sentence. Lets the headless CLI refuse a taken port before it opens the data folder.
+ */
+export function checkPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (e) => reject(new Error(listenProblem(port, e), { cause: e })));
+    probe.listen(port, BIND_ADDRESS, () => probe.close(() => resolve()));
+  });
+}
+
+/** A short plain-text answer on a raw socket (refusing a WebSocket upgrade). */
+function refuseUpgrade(socket: Duplex, status: string, text: string): void {
+  socket.end(
+    `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
+}
+
 export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessServer> {
   const token = opts.token ?? randomBytes(32).toString('base64url');
   const root = normalize(opts.rendererDir);
@@ -76,8 +130,16 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessServ
   }
   let port = opts.port ?? 0;
   const origins = (): string[] => [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  let hosts = allowedHosts(port);
+  const hostOk = (req: http.IncomingMessage): boolean => hosts.has((req.headers.host ?? '').toLowerCase());
+  const wrongHost = (): string =>
+    `misdirected request: this server answers only to 127.0.0.1:${port}, localhost:${port} and [::1]:${port}`;
 
   const server = http.createServer((req, res) => {
+    if (!hostOk(req)) {
+      res.writeHead(421, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' }).end(wrongHost());
+      return;
+    }
     const url = parseUrl(req.url);
     if (!url) {
       res.writeHead(400, SECURITY_HEADERS).end('bad request');
@@ -107,8 +169,14 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessServ
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
+  /** Sockets accepted for the contract, from the upgrade until they close (handshakes included). */
+  const sockets = new Set<Duplex>();
   server.on('upgrade', (req, socket: Duplex, head) => {
     socket.on('error', () => {});
+    if (!hostOk(req)) {
+      refuseUpgrade(socket, '421 Misdirected Request', wrongHost());
+      return;
+    }
     const url = parseUrl(req.url);
     const origin = req.headers.origin ?? '';
     if (
@@ -120,17 +188,28 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessServ
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
+    if (sockets.size >= MAX_SOCKETS) {
+      refuseUpgrade(
+        socket,
+        '503 Service Unavailable',
+        `too many windows: ${MAX_SOCKETS} are connected already; close one and reload this one`,
+      );
+      return;
+    }
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
     wss.handleUpgrade(req, socket, head, (ws) => bridge(ws, opts.host));
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.once('error', (e) => reject(new Error(listenProblem(port, e), { cause: e })));
+    server.listen(port, BIND_ADDRESS, () => resolve());
   });
   port = (server.address() as { port: number }).port;
+  hosts = allowedHosts(port);
 
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url: `http://${BIND_ADDRESS}:${port}/?token=${token}`,
     port,
     token,
     close: async () => {
