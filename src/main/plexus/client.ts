@@ -33,7 +33,8 @@ import { SOURCE_ID_RE } from './limits';
 import { Outbox } from './outbox';
 import { PreSyncStamps, restamp } from './presync';
 import { defaultRunName, makeRunId, type RunInfo, type RunRow } from './runs';
-import { openBuffer, type RecoveryInfo } from './salvage';
+import type { RecoveryInfo } from './recovery-info';
+import { openBuffer } from './salvage';
 import type { StatusInfo } from './status';
 import type { Store } from './store';
 import { encodeTags, encodeValue, normalizeTimestamp, PointEncoder, type Tags } from './validate';
@@ -53,7 +54,7 @@ export interface BatchPoint {
 }
 
 export type { DroppedInfo } from './drops';
-export type { RecoveryInfo } from './salvage';
+export type { RecoveryInfo } from './recovery-info';
 
 export interface CloseResult {
   /** Points accepted by send() that could not be written to the buffer before closing (a full or failing disk): lost. */

@@ -27,19 +27,8 @@ import { basename, dirname, join } from 'node:path';
 import { privateFile } from './private-files';
 import { DamagedBufferError, Store } from './store';
 
-/** What a start-up with a damaged buffer recovered. */
-export interface RecoveryInfo {
-  /** Where the damaged file was moved (its -wal and -shm, if any, sit next to it). */
-  movedTo: string;
-  /** Points salvaged into the new buffer. */
-  points: number;
-  /** Runs salvaged. */
-  runs: number;
-  /** Clock syncs salvaged. */
-  clockSyncs: number;
-  /** For the lab technician: what happened, what was kept, where the old file is. */
-  message: string;
-}
+import type { RecoveryInfo } from './recovery-info';
+export type { RecoveryInfo };
 
 type Row = Record<string, unknown> & { _r: number };
 
