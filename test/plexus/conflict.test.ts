@@ -2,17 +2,19 @@
 // "Name conflict — rename this device" with no second device anywhere, for the rest of the run.
 // A real duplicate cuts us right after each of our connections, again and again; random cuts come
 // at random moments. Both tests use the client's default reconnect settings.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { clientFor, closeAll, gateway, sleep, until, waitForStatus } from '../helpers/plexus';
 import type { Status } from '../../src/main/plexus';
 
-afterEach(async () => {
+// The cases wait tens of seconds each on gateways of their own: they run side by side (so the
+// suite does not grow by minutes), and everything is closed once at the end.
+afterAll(async () => {
   await closeAll();
 });
 
 const DEFAULTS = { reconnect: {}, httpRetry: {} };
 
-describe('name conflicts', () => {
+describe.concurrent('name conflicts', () => {
   it('random network cuts, 5 within a minute a few seconds after auth, never claim a conflict', async () => {
     const gw = await gateway();
     const c = clientFor(gw, DEFAULTS);

@@ -3,12 +3,14 @@
 // back 8.6 s after a 60 s outage and 14.7 s after 20 s of a degraded gateway. After 40 s its next
 // try was 6.5–40 s away (tries near 1, 3, 7, 15, 31, 63 s, each ±25 %); the new cap (3 s ± 25 %)
 // needs at most 3.75 s. The tests also watch the wait the status line announces during the outage.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { clientFor, closeAll, gateway, sleep, until, waitForStatus } from '../helpers/plexus';
 import type { Plexus } from '../../src/main/plexus';
 import type { TestGateway } from '../support/gateway';
 
-afterEach(async () => {
+// The cases wait tens of seconds each on gateways of their own: they run side by side (so the
+// suite does not grow by minutes), and everything is closed once at the end.
+afterAll(async () => {
   await closeAll();
 });
 
@@ -40,7 +42,7 @@ async function msUntilFlowing(gw: TestGateway): Promise<number> {
   return performance.now() - t0;
 }
 
-describe('recovery after the gateway was away', () => {
+describe.concurrent('recovery after the gateway was away', () => {
   it('a 40 s outage: data flows within seconds of the return', async () => {
     const gw = await gateway();
     const c = clientFor(gw, DEFAULT_BACKOFF);
