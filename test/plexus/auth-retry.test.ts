@@ -2,18 +2,21 @@
 // expired (a try inside it can only be refused again) and within its 30 key checks per minute.
 // The test gateway caches and limits key checks as the real one does; setApiKeys() is the key
 // being fixed on the platform.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { KEY, clientFor, closeAll, gateway, sleep, until, waitForStatus } from '../helpers/plexus';
 import { KeyRefusal } from '../../src/main/plexus/key-refusal';
 
-afterEach(async () => {
+afterEach(() => {
   vi.useRealTimers();
+});
+// The two transports wait ~15 s each on gateways of their own: side by side, closed at the end.
+afterAll(async () => {
   await closeAll();
 });
 
 const ACCEPTED = { [KEY]: { org: 'o', scopes: ['write'] } };
 
-describe('a refused key', () => {
+describe.concurrent('a refused key, over each transport', () => {
   for (const transport of ['ws', 'http'] as const) {
     it(`is tried again after ~15 s and delivery resumes once it is accepted (${transport})`, async () => {
       const gw = await gateway({ apiKeys: { other: { org: 'o', scopes: ['write'] } } });
@@ -37,7 +40,9 @@ describe('a refused key', () => {
       expect(gw.points.map((p) => p.value)).toEqual([...Array(50).keys()]);
     }, 40_000);
   }
+});
 
+describe('a refused key', () => {
   it('retries after 15 s, 30 s, 60 s, then every 60 s; at once for a new key', () => {
     vi.useFakeTimers({ now: 1_000_000 });
     let due = 0;
