@@ -1,4 +1,4 @@
-// How our machines run Debian's Chromium headless (BUILD-NOTES): without the background-networking
+// How the tests run Debian's Chromium headless (docs/testing.md): without the background-networking
 // flags its connections are refused by the closed network, many at a time.
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [

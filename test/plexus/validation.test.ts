@@ -1,4 +1,4 @@
-// Every gateway rule (protocol §3) refused at the API boundary with an error naming the rule and
+// Every gateway rule (docs/protocol.md §3) refused at the API boundary with an error naming the rule and
 // the value — and nothing invalid reaches the buffer.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Plexus, ValidationError, ConfigError } from '../../src/main/plexus';

@@ -1,4 +1,4 @@
-// API key checks of the fake gateway, as the real one makes them (protocol §10): a key is checked
+// API key checks of the fake gateway, as the real one makes them (docs/protocol.md §10): a key is checked
 // against the platform, the answer is cached (valid 60 s, invalid 10 s), and the platform check
 // allows 30 checks per minute per client IP. Every test client comes from 127.0.0.1, so they
 // share one budget. A check refused by that limit answers like an unreachable key service

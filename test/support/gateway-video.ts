@@ -1,4 +1,4 @@
-// Binary video frames (protocol §4, parseBinaryVideoFrame in gateway/device.go).
+// Binary video frames (docs/protocol.md §4, parseBinaryVideoFrame in gateway/device.go).
 // Layout, big-endian: 0x01 | src_len | source_id | cam_len | camera_id | width u32 | height u32 |
 // timestamp_ms i64 | JPEG bytes. The gateway ignores the embedded source_id.
 

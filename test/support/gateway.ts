@@ -1,5 +1,5 @@
 // TestGateway: a faithful fake of the Plexus gateway (plexus-oss/plexus, folder gateway/) on a real
-// loopback port, for client tests and benches. Rules: /work/shared/plexus-protocol.md.
+// loopback port, for client tests and benches. Rules: docs/protocol.md.
 //
 //   GET  /ws/device  device WebSocket (gateway-session.ts)
 //   POST /ingest     HTTP telemetry (gateway-ingest.ts)

@@ -1,6 +1,6 @@
 // One clock for everything the client stamps. SDK-picked times come from a monotonic clock
 // (performance.now) anchored to the gateway's time at the last sync, so a jump of the system
-// clock does not move them. The offset is round-trip compensated (protocol §8):
+// clock does not move them. The offset is round-trip compensated (docs/protocol.md §8):
 //   offset = server_time_ms − (t_send + t_recv) / 2,   uncertainty = (t_recv − t_send) / 2
 // which bounds the error whatever the split of the round trip, because the gateway read its
 // clock somewhere between our send and our receipt.

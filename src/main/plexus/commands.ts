@@ -1,4 +1,4 @@
-// Remote commands (protocol §5): the gateway sends `typed_command`; we answer `ack` before the
+// Remote commands (docs/protocol.md §5): the gateway sends `typed_command`; we answer `ack` before the
 // handler runs, then exactly one `result` or `error`. Handlers may be async; a handler that
 // never settles is answered with an error at its timeout, so no command hangs forever.
 

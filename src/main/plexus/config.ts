@@ -1,4 +1,4 @@
-// Options, environment and defaults (protocol §1), resolved once and checked early: a bad
+// Options, environment and defaults (docs/protocol.md §1), resolved once and checked early: a bad
 // option is a ConfigError at construction, not a mystery later.
 
 import { homedir, hostname } from 'node:os';

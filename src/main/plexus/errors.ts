@@ -6,7 +6,7 @@ export class PlexusError extends Error {
   override name = 'PlexusError';
 }
 
-/** A point or argument broke one of the gateway's rules (protocol §3); nothing was buffered. */
+/** A point or argument broke one of the gateway's rules (docs/protocol.md §3); nothing was buffered. */
 export class ValidationError extends PlexusError {
   override name = 'ValidationError';
   constructor(

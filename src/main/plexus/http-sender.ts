@@ -1,4 +1,4 @@
-// HTTP delivery: POST /ingest (protocol §6). Used when the WebSocket is unavailable, or always
+// HTTP delivery: POST /ingest (docs/protocol.md §6). Used when the WebSocket is unavailable, or always
 // with `transport: 'http'`. A 200 is a real acknowledgement — but only for `count` points: the
 // gateway's per-source rate ceiling drops a request's points silently and still answers 200
 // with a smaller count, so a short count means "send again", not "done".

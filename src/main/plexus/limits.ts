@@ -1,4 +1,4 @@
-// The gateway's limits (plexus-protocol.md §2–§6), in one place. Byte limits are UTF-8 bytes.
+// The gateway's limits (docs/protocol.md §2–§6), in one place. Byte limits are UTF-8 bytes.
 
 export const LIMITS = {
   metricBytes: 256,

@@ -1,4 +1,4 @@
-// Validation at the API boundary: every gateway rule of plexus-protocol.md §3 is checked here,
+// Validation at the API boundary: every gateway rule of docs/protocol.md §3 is checked here,
 // so nothing that would poison a whole frame later ever reaches the buffer. The encoder also
 // produces the point's wire JSON once, so the send path never serializes a point twice.
 

@@ -1,4 +1,4 @@
-// Video frames (protocol §4): binary WS messages, live only, never buffered to disk.
+// Video frames (docs/protocol.md §4): binary WS messages, live only, never buffered to disk.
 // JPEG bytes pass through untouched (size read from the header); any other image, or raw
 // pixels, is encoded to JPEG with sharp. Frames over 750 kB are re-encoded smaller.
 

@@ -1,4 +1,4 @@
-// One authenticated WebSocket session with the gateway (protocol §2).
+// One authenticated WebSocket session with the gateway (docs/protocol.md §2).
 //
 // Delivery confirmation: the gateway has no per-frame ack, but it reads messages strictly in
 // order and answers a WS ping while reading. So a telemetry frame followed by a ping whose pong
