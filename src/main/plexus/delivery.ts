@@ -26,7 +26,7 @@ import { statusOf, type StatusInfo } from './status';
 import { KeyRefusal } from './key-refusal';
 import { StatusFeed } from './status-feed';
 import { sleep, WsSession, type AuthReply, type CloseInfo, type FrameOutcome } from './ws-session';
-import type { Logger } from './config';
+import type { Logger, ResolvedOptions } from './config';
 
 const FRAME_OVERHEAD = '{"type":"telemetry","points":[]}'.length;
 const WS_MAX_BYTES = LIMITS.wsMessageBytes - FRAME_OVERHEAD - 1024; // stay clearly under 1 MiB
@@ -41,21 +41,22 @@ const PROBE_BYTES = 64 * 1024;
 /** Idle keepalive ping: an idle dead link is found within this plus the liveness deadline. */
 const KEEPALIVE_MS = 5000;
 
-export interface DeliveryOptions {
-  wsUrl: string;
+/** The resolved options delivery uses (config.ts documents each), plus what the client built. */
+export interface DeliveryOptions extends Pick<
+  ResolvedOptions,
+  | 'wsUrl'
+  | 'transport'
+  | 'apiKey'
+  | 'connectTimeoutMs'
+  | 'resyncIntervalMs'
+  | 'heartbeatIntervalMs'
+  | 'authRetryMs'
+  | 'conflictEvictions'
+  | 'reconnect'
+  | 'httpRetry'
+> {
   http: HttpSender;
-  transport: 'ws' | 'http';
-  apiKey: string | null;
   sourceId: string;
-  connectTimeoutMs: number;
-  resyncIntervalMs: number;
-  heartbeatIntervalMs: number;
-  /** The longest wait between two tries of a refused key. */
-  authRetryMs: number;
-  /** Quick cuts in a row that mean a name conflict (conflict-detector.ts). */
-  conflictEvictions: number;
-  reconnect: { baseMs?: number; capMs?: number; jitter?: number };
-  httpRetry: { baseMs?: number; capMs?: number; jitter?: number };
   logger: Logger;
 }
 
