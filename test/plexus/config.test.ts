@@ -5,7 +5,7 @@ import { closeClients, waitForStatus } from '../helpers/plexus';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
 import { Plexus } from '../../src/main/plexus';
 import { deviceWsUrl, ingestUrl, sourceIdFromHostname, DEFAULT_GATEWAY_URL } from '../../src/main/plexus/config';
-import { Backoff } from '../../src/main/plexus/backoff';
+import { Backoff } from '../../src/shared/util';
 
 let gw: TestGateway | undefined;
 const saved = { ...process.env };

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_GATEWAY_URL, Plexus, type StatusInfo } from '../plexus';
+import { EventHub, reportListenerErrorsTo } from '../../shared/util';
 import { ffmpegVersion, resolveFfmpeg, stopAllCameras } from '../devices/camera';
 import {
   parseRequest,
@@ -104,7 +105,8 @@ export class Host {
   private problemsDirty = true;
   /** What the window shows of FFmpeg (checked at start and when the technician sets a path). */
   private ffmpeg: SettingsView['ffmpeg'] = { path: null, found: null, version: null, problem: null };
-  private readonly listeners = new Map<EventName, Set<Listener<EventName>>>();
+  /** A window transport's listener that throws is a bug to see in the log, not to hide. */
+  private readonly events = new EventHub<EventMap>((error, event) => this.listenerFailed(error, event));
   private tickTimer: ReturnType<typeof setInterval> | null = null;
   private stateTimer: ReturnType<typeof setTimeout> | null = null;
   private lastTickAt = 0;
@@ -118,6 +120,8 @@ export class Host {
   private constructor(private readonly opts: HostOptions) {
     this.file = new SettingsFile(opts.dataDir);
     this.log = openAppLog(opts.dataDir);
+    // Listeners inside the client, devices and plugins report to the same log file.
+    reportListenerErrorsTo((error, event) => this.listenerFailed(error, event));
     this.log.info(`Plexus Bench starting (data in ${opts.dataDir})`);
     this.settings = this.file.load();
     if (this.file.problem) this.log.warn(this.file.problem);
@@ -215,20 +219,16 @@ export class Host {
   // ── events ──────────────────────────────────────────────────────────────────────────────
 
   on<E extends EventName>(event: E, fn: Listener<E>): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(fn as Listener<EventName>);
-    return () => set.delete(fn as Listener<EventName>);
+    return this.events.on(event, fn);
   }
 
   private emit<E extends EventName>(event: E, payload: EventMap[E]): void {
-    for (const fn of this.listeners.get(event) ?? []) {
-      try {
-        (fn as Listener<E>)(payload);
-      } catch {
-        // a transport's bug must not stop the host
-      }
-    }
+    this.events.emit(event, payload);
+  }
+
+  private listenerFailed(error: unknown, event: string): void {
+    const what = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.log.error(`a listener of "${event}" failed: ${what}`);
   }
 
   private stateChanged(): void {

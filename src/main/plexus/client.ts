@@ -25,7 +25,7 @@ import {
 import { Delivery } from './delivery';
 import { DropReporter, type DroppedInfo } from './drops';
 import { ClosedError, PlexusError, StorageError, ValidationError, describeValue } from './errors';
-import { TypedEmitter } from './events';
+import { TypedEmitter } from '../../shared/util';
 import { HttpSender } from './http-sender';
 import { effectiveSourceId, installId, lastSourceId, rememberAssigned, rememberSourceId } from './identity';
 import { lockDataDir } from './lock';

@@ -4,6 +4,7 @@
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './errors';
+import { positive as checkPositive } from '../../shared/util';
 import { SOURCE_ID_RE, SOURCE_ID_RULE } from './limits';
 import type { CommandOptions } from './commands';
 
@@ -128,12 +129,13 @@ export function defaultDataDir(): string {
   return join(homedir(), '.plexus');
 }
 
+/** The shared numeric check, reported as the client's own ConfigError. */
 export function positive(name: string, v: number | undefined, dflt: number, allowZero = false): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-    throw new ConfigError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(v)}`);
+  try {
+    return checkPositive(name, v, dflt, allowZero);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
   }
-  return v;
 }
 
 /** Every option checked and defaulted: what the client needs before it touches the disk. */

@@ -13,7 +13,7 @@
 // Reconnects are capped at a few seconds (±25 % jitter): one bench is one client, and data must
 // flow again within seconds of the gateway coming back, however long it was gone.
 
-import { Backoff } from './backoff';
+import { Backoff, sleep } from '../../shared/util';
 import { ConflictDetector, STABLE_MS } from './conflict-detector';
 import { AuthError, ConfigError, TransportError, type PlexusError } from './errors';
 import type { HttpSender } from './http-sender';
@@ -25,7 +25,7 @@ import { DEFAULT_LIVENESS } from './liveness';
 import { statusOf, type StatusInfo } from './status';
 import { KeyRefusal } from './key-refusal';
 import { StatusFeed } from './status-feed';
-import { sleep, WsSession, type AuthReply, type CloseInfo, type FrameOutcome } from './ws-session';
+import { WsSession, type AuthReply, type CloseInfo, type FrameOutcome } from './ws-session';
 import type { Logger, ResolvedOptions } from './config';
 
 const FRAME_OVERHEAD = '{"type":"telemetry","points":[]}'.length;

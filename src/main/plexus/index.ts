@@ -32,5 +32,4 @@ export {
 } from './errors';
 export { LIMITS, SOURCE_ID_RE, SOURCE_ID_RULE } from './limits';
 // Small building blocks other layers (device readers) reuse.
-export { Backoff, type BackoffOptions } from './backoff';
-export { TypedEmitter } from './events';
+export { Backoff, TypedEmitter, type BackoffOptions } from '../../shared/util';

@@ -5,7 +5,7 @@
 // up to `maxMs` (±10 %; the first try is never inside the 10 s cache, where it could only be
 // refused again). A new key is tried at once (clear()).
 
-import { Backoff } from './backoff';
+import { Backoff } from '../../shared/util';
 
 const FIRST_RETRY_MS = 15_000;
 

@@ -11,6 +11,7 @@
 // The same pings prove the link is alive (liveness.ts): a pong that is late makes the session
 // report "not answering", one far too late makes it cut the connection so delivery reconnects.
 
+import { sleep } from '../../shared/util';
 import WebSocket from 'ws';
 import { AuthError, ConfigError, TransportError } from './errors';
 import { LIMITS } from './limits';
@@ -339,8 +340,4 @@ export class WsSession {
     this.resolveClosed(info);
     this.hooks.onClose(info);
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

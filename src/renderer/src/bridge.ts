@@ -18,6 +18,7 @@ import {
   type RequestName,
   type RequestPayload,
 } from '../../shared/contract';
+import { Backoff, EventHub } from '../../shared/util';
 import { useLinkStore } from './stores/linkStore';
 
 const LOST = 'Lost contact with the recorder — reconnecting; try again in a moment';
@@ -27,19 +28,13 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-type Listener = (payload: unknown) => void;
-
-/** Backoff for re-dialling: 0.5 s doubling to 8 s, with jitter so many windows don't dial in step. */
-function backoffMs(attempt: number): number {
-  const base = Math.min(8000, 500 * 2 ** Math.min(attempt, 5));
-  return base / 2 + Math.random() * (base / 2);
-}
-
 class SocketBench implements BenchApi {
   private ws: WebSocket | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private readonly listeners = new Map<EventName, Set<Listener>>();
+  private readonly events = new EventHub<EventMap>();
+  /** Re-dialling: 0.5 s doubling to 8 s, with jitter so many windows don't dial in step. */
+  private readonly redial = new Backoff({ baseMs: 500, capMs: 8000, jitter: 0.25 });
   /** Requests made before the first connection opened (the app asks for state at start-up). */
   private readonly queued: string[] = [];
   private everOpen = false;
@@ -67,11 +62,7 @@ class SocketBench implements BenchApi {
   }
 
   on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    const l = listener as Listener;
-    set.add(l);
-    return () => set.delete(l);
+    return this.events.on(event, listener);
   }
 
   private dial(): void {
@@ -80,6 +71,7 @@ class SocketBench implements BenchApi {
     ws.onopen = () => {
       this.everOpen = true;
       this.attempts = 0;
+      this.redial.reset();
       for (const text of this.queued.splice(0)) ws.send(text);
       useLinkStore.setState({ state: 'open', attempts: 0, problem: null });
     };
@@ -97,7 +89,7 @@ class SocketBench implements BenchApi {
       const problem =
         this.tokenProblem ?? (e.reason || (e.code === 1006 ? 'the recorder did not answer' : `closed (${e.code})`));
       useLinkStore.setState({ state: this.everOpen ? 'lost' : 'connecting', attempts: this.attempts, problem });
-      setTimeout(() => this.dial(), backoffMs(this.attempts));
+      setTimeout(() => this.dial(), this.redial.next());
     };
   }
 
@@ -118,8 +110,8 @@ class SocketBench implements BenchApi {
       if (env && env.ok) p.resolve(env.value);
       else p.reject(new Error(env && !env.ok ? env.error.message : 'the recorder sent a malformed reply'));
     } else if (m.type === 'event' && typeof m.event === 'string') {
-      const set = this.listeners.get(m.event as EventName);
-      if (set) for (const l of set) l(m.payload);
+      // The host only sends events of the contract; the payload's shape is the host's promise.
+      this.events.emit(m.event as EventName, m.payload as never);
     }
   }
 }

@@ -7,7 +7,8 @@
 
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
-import { Backoff, ValidationError } from '../../plexus';
+import { Backoff, TypedEmitter } from '../../../shared/util';
+import { ValidationError } from '../../plexus';
 import { LineReader, type LineReaderStats } from '../lines/line-reader';
 import type { ParserKind, TelemetrySink } from '../types';
 import { explainOpenError } from './os-hints';
@@ -85,11 +86,7 @@ export function validateSerialConfig(c: SerialDeviceConfig): void {
     fail('say which port: a USB serial number, vendor:product id, or a path');
 }
 
-export class SerialDevice {
-  private readonly listeners: { [K in keyof Events]: Set<(e: Events[K]) => void> } = {
-    status: new Set(),
-    log: new Set(),
-  };
+export class SerialDevice extends TypedEmitter<Events> {
   private port: SerialPort | null = null;
   private readonly reader: LineReader;
   private readonly backoff: Backoff;
@@ -105,6 +102,7 @@ export class SerialDevice {
     private readonly sink: TelemetrySink,
     private readonly opts: SerialDeviceOptions = {},
   ) {
+    super();
     validateSerialConfig(config);
     this.reader = new LineReader(sink, {
       prefix: config.prefix ?? config.name,
@@ -114,22 +112,6 @@ export class SerialDevice {
     });
     this.backoff = new Backoff({ baseMs: 250, capMs: 5000, jitter: 0.2, ...opts.reopen });
     this.current = { state: 'closed', message: 'closed', path: null, since: Date.now() };
-  }
-
-  on<K extends keyof Events>(event: K, fn: (e: Events[K]) => void): () => void {
-    const set = this.listeners[event] as Set<(e: Events[K]) => void>;
-    set.add(fn);
-    return () => set.delete(fn);
-  }
-
-  private emit<K extends keyof Events>(event: K, payload: Events[K]): void {
-    for (const fn of [...(this.listeners[event] as Set<(e: Events[K]) => void>)]) {
-      try {
-        fn(payload);
-      } catch {
-        // a listener's bug is not the device's
-      }
-    }
   }
 
   status(): SerialStatus {

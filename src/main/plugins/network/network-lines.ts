@@ -9,6 +9,7 @@
 import type { Socket as UdpSocket, RemoteInfo } from 'node:dgram';
 import type { Server, Socket } from 'node:net';
 import type { ParserKind, TelemetrySink } from '../../devices/types';
+import { TypedEmitter } from '../../../shared/util';
 import { RateMeter } from '../rate-meter';
 import { listenTcp, listenUdp } from './listen';
 import {
@@ -56,11 +57,7 @@ const LOG_REFUSED = 5;
 const NEWLINE = Buffer.from('\n');
 const NL = 0x0a;
 
-export class NetworkLineSource {
-  private readonly listeners: { [K in keyof Events]: Set<(e: Events[K]) => void> } = {
-    status: new Set(),
-    log: new Set(),
-  };
+export class NetworkLineSource extends TypedEmitter<Events> {
   private current: NetworkLinesStatus = { state: 'stopped', message: 'stopped' };
   private readonly logEntries: NetworkLogEntry[] = [];
   /** Opened / closed / new sender messages: a client reconnecting in a loop must not flood the log. */
@@ -96,6 +93,7 @@ export class NetworkLineSource {
     sink: TelemetrySink,
     private readonly opts: NetworkLinesOptions = {},
   ) {
+    super();
     validateNetworkLinesConfig(config);
     this.config = { ...config };
     this.maxConnections = Math.max(1, Math.floor(opts.maxConnections ?? 32));
@@ -116,12 +114,6 @@ export class NetworkLineSource {
       },
       sendVideoFrame: (frame, cameraId, o) => sink.sendVideoFrame(frame, cameraId, o),
     };
-  }
-
-  on<K extends keyof Events>(event: K, fn: (e: Events[K]) => void): () => void {
-    const set = this.listeners[event] as Set<(e: Events[K]) => void>;
-    set.add(fn);
-    return () => set.delete(fn);
   }
 
   status(): NetworkLinesStatus {
@@ -351,15 +343,5 @@ export class NetworkLineSource {
     this.logEntries.push(e);
     if (this.logEntries.length > LOG_KEEP) this.logEntries.splice(0, this.logEntries.length - LOG_KEEP);
     this.emit('log', e);
-  }
-
-  private emit<K extends keyof Events>(event: K, payload: Events[K]): void {
-    for (const fn of [...(this.listeners[event] as Set<(e: Events[K]) => void>)]) {
-      try {
-        fn(payload);
-      } catch {
-        // a listener's bug is not the source's
-      }
-    }
   }
 }

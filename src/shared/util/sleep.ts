@@ -1,0 +1,4 @@
+/** Resolve after `ms` milliseconds (a timer, so it never blocks the event loop). */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
