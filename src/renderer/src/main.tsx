@@ -1,6 +1,7 @@
 // Entry point: counters first (so nothing is missed), then the link to the host, the frame loop
 // for live data, and React.
 import './perf';
+import './zod-jitless';
 import './styles/theme.css';
 import './styles/base.css';
 import './styles/layout.css';
