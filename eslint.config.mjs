@@ -1,4 +1,4 @@
-// Lint rules, including the layer boundaries (STYLE.md §3): nothing below the Electron shell
+// Lint rules, including the layer boundaries (docs/ARCHITECTURE.md): nothing below the Electron shell
 // imports electron, and the renderer imports no Node module.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
