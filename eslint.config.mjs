@@ -79,7 +79,14 @@ export default tseslint.config(
             message:
               'The renderer (and the shared contract it imports) runs in a sandboxed browser: no Node or Electron modules.',
           })),
-          patterns: [{ group: ['node:*'], message: 'No Node modules in the renderer.' }],
+          patterns: [
+            { group: ['node:*'], message: 'No Node modules in the renderer.' },
+            {
+              regex: '^(\\.\\./)+(main|preload)(/|$)',
+              message:
+                'The window sees only the contract (src/shared): it may not import the main process or the preload.',
+            },
+          ],
         },
       ],
     },
