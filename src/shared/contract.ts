@@ -4,123 +4,34 @@
 // Electron IPC and, in headless mode, over a token-protected local WebSocket.
 
 import { z } from 'zod';
-import type { ConfigSchema, ConfigValues } from './plugin-config';
+import { CameraConfigSchema } from './camera-config';
+import { ConfigValuesSchema } from './config-values';
+import { GatewaySchema } from './gateway';
+import { DEVICE_NAME_RULE, SOURCE_NAME_RE, SOURCE_NAME_RULE, deviceNameProblem } from './names';
+import { NetworkConfigSchema } from './network-config';
+import { SerialConfigSchema } from './serial-config';
+import type { AppState, CommandView, PluginCatalogEntry, PortView, RunView, SettingsView, Tick } from './views';
+
+// The value rules live in their own files (both sides import them there) and the views in
+// views.ts; re-exported here so the window's code finds the whole contract in one place.
+export { CameraConfigSchema, type CameraConfig } from './camera-config';
+export { ConfigValuesSchema } from './config-values';
+export { GatewaySchema, type GatewaySetting } from './gateway';
+export { ParserSchema } from './line-format';
+export { DEVICE_NAME_RE, DEVICE_NAME_RULE, SOURCE_NAME_RE, SOURCE_NAME_RULE, deviceNameProblem } from './names';
+export { NetworkConfigSchema, type NetworkConfig } from './network-config';
+export { SerialConfigSchema, type SerialConfig } from './serial-config';
+export type { ConnectionStatus } from './status';
+export type * from './views';
 
 // ── shared value schemas ─────────────────────────────────────────────────────────────────────
-
-/** The device name rule (Plexus device setup): also the Plexus source id. */
-export const DEVICE_NAME_RE = /^[a-z0-9][a-z0-9_-]{1,62}$/;
-export const DEVICE_NAME_RULE =
-  '2–63 characters: lowercase letters, digits, "-" or "_", starting with a letter or digit';
-
-/** Why a device name is not valid, or null when it is (for live validation in the window). */
-export function deviceNameProblem(name: string): string | null {
-  if (name.length === 0) return 'enter a name';
-  if (name.length < 2) return 'at least 2 characters';
-  if (name.length > 63) return `at most 63 characters (this one has ${name.length})`;
-  if (/[A-Z]/.test(name)) return 'lowercase letters only';
-  if (!/^[a-z0-9]/.test(name)) return 'must start with a letter or digit';
-  const bad = name.match(/[^a-z0-9_-]/);
-  if (bad) return `"${bad[0]}" is not allowed: use letters, digits, "-" or "_"`;
-  return DEVICE_NAME_RE.test(name) ? null : DEVICE_NAME_RULE;
-}
 
 const deviceName = z.string().refine((s) => deviceNameProblem(s) === null, {
   error: (iss) =>
     `device name ${JSON.stringify(iss.input)}: ${deviceNameProblem(String(iss.input)) ?? DEVICE_NAME_RULE}`,
 });
 const id = z.string().min(1, 'id is required').max(100, 'id is at most 100 characters');
-const httpUrl = z
-  .string()
-  .refine((s) => /^https?:\/\/[^\s/]+/.test(s), { error: 'must be an http:// or https:// URL' })
-  .pipe(z.url());
-const wsUrl = z
-  .string()
-  .refine((s) => /^wss?:\/\/[^\s/]+/.test(s), { error: 'must be a ws:// or wss:// URL' })
-  .pipe(z.url());
-
-export const GatewaySchema = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('cloud') }).strict(),
-  z.object({ mode: z.literal('custom'), url: httpUrl, wsUrl: wsUrl.optional() }).strict(),
-  z.object({ mode: z.literal('local') }).strict(),
-]);
-export type GatewaySetting = z.infer<typeof GatewaySchema>;
-
-export const ParserSchema = z.enum(['auto', 'plotter', 'csv', 'jsonl', 'kv']);
-
-export const SerialConfigSchema = z
-  .object({
-    name: z.string().trim().min(1, 'name is required').max(64),
-    prefix: z.string().max(64).regex(/^\S*$/, 'prefix cannot contain spaces').optional(),
-    path: z.string().min(1).max(512).optional(),
-    serialNumber: z.string().min(1).max(128).optional(),
-    vendorId: z
-      .string()
-      .regex(/^[0-9a-fA-F]{4}$/, 'vendor id is 4 hex digits')
-      .optional(),
-    productId: z
-      .string()
-      .regex(/^[0-9a-fA-F]{4}$/, 'product id is 4 hex digits')
-      .optional(),
-    baudRate: z.number().int('baud rate must be a whole number').min(50).max(4_000_000),
-    dataBits: z.union([z.literal(5), z.literal(6), z.literal(7), z.literal(8)]).optional(),
-    parity: z.enum(['none', 'even', 'odd', 'mark', 'space']).optional(),
-    stopBits: z.union([z.literal(1), z.literal(1.5), z.literal(2)]).optional(),
-    parser: ParserSchema,
-  })
-  .strict()
-  .refine((c) => c.path || c.serialNumber || (c.vendorId && c.productId), {
-    error: 'say which port: a path, a USB serial number, or vendor and product id',
-  });
-export type SerialConfig = z.infer<typeof SerialConfigSchema>;
-
-export const CameraConfigSchema = z
-  .object({
-    cameraId: z.string().min(1, 'camera id is required').max(200),
-    url: z.string().min(1, 'camera URL or device is required').max(2048),
-    fps: z.number().min(0.1).max(60).optional(),
-    quality: z.number().int().min(1).max(100).optional(),
-    width: z.number().int().min(16).max(7680).optional(),
-    height: z.number().int().min(16).max(4320).optional(),
-  })
-  .strict();
-export type CameraConfig = z.infer<typeof CameraConfigSchema>;
-
-/** A plugin instance's or a network source's name: also the prefix of its metric names. */
-export const SOURCE_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-export const SOURCE_NAME_RULE =
-  '1–63 characters: lowercase letters, digits, "-" or "_", starting with a letter or digit (it prefixes the metric names)';
 const sourceName = z.string().regex(SOURCE_NAME_RE, SOURCE_NAME_RULE);
-
-const configValue = z.custom<number | string | boolean>(
-  (v) =>
-    (typeof v === 'number' && Number.isFinite(v)) ||
-    (typeof v === 'string' && v.length <= 4096) ||
-    typeof v === 'boolean',
-  {
-    error: (iss) =>
-      typeof iss.input === 'number'
-        ? 'must be a finite number'
-        : typeof iss.input === 'string'
-          ? 'text is at most 4096 characters'
-          : 'a setting is a number, text or true/false',
-  },
-);
-export const ConfigValuesSchema = z.record(z.string().max(64), configValue);
-
-export const NetworkConfigSchema = z
-  .object({
-    name: sourceName,
-    protocol: z.enum(['tcp', 'udp']),
-    port: z
-      .number()
-      .int('port must be a whole number')
-      .min(1024, 'port must be 1024–65535 (lower ones need administrator rights)')
-      .max(65535, 'port must be 1024–65535'),
-    parser: ParserSchema,
-  })
-  .strict();
-export type NetworkConfig = z.infer<typeof NetworkConfigSchema>;
 
 const folder = z.string().trim().min(1, 'give the plugin folder').max(4096);
 
@@ -222,246 +133,7 @@ export type RequestPayload<N extends RequestName> = z.input<(typeof requestSchem
 /** What the host's handler gets for a request: the payload as the schema parsed it. */
 export type RequestData<N extends RequestName> = z.output<(typeof requestSchemas)[N]>;
 
-// ── what the host tells the window ───────────────────────────────────────────────────────────
-
-export type ConnectionStatus =
-  'local-only' | 'connecting' | 'connected' | 'http-fallback' | 'offline' | 'auth-failed' | 'name-conflict' | 'closed';
-
-export interface StatusView {
-  status: ConnectionStatus;
-  /** One line for a person, with what to do. */
-  message: string;
-  transport: 'ws' | 'http' | null;
-  detail: string | null;
-  deviceName: string;
-  buffered: number;
-  /** SDK time − this machine's clock, ms. */
-  clockOffsetMs: number;
-  /** Bound on the error against gateway time; null before any sync. */
-  clockUncertaintyMs: number | null;
-  clockSource: 'local' | 'persisted' | 'gateway';
-  /** Points recorded per second, all sources. */
-  pointsPerSec: number;
-}
-
-export interface SerialSourceView {
-  id: string;
-  config: SerialConfig;
-  /** Whether the technician wants it connected. */
-  enabled: boolean;
-  state: 'opening' | 'open' | 'closed' | 'waiting' | 'error';
-  message: string;
-  path: string | null;
-  lines: number;
-  points: number;
-  problems: Record<string, number>;
-  parser: string | null;
-  log: Array<{ at: number; level: 'info' | 'warn' | 'error'; message: string }>;
-}
-
-export interface LogEntryView {
-  at: number;
-  level: 'info' | 'warn' | 'error';
-  message: string;
-}
-
-/** How the window shows a metric (from a plugin's describe(), a manifest, or the recorder). */
-export interface MetricInfo {
-  unit?: string;
-  label?: string;
-  min?: number;
-  max?: number;
-}
-
-/** What a plugin folder holds, as the technician sees it before allowing it to run. */
-export interface PluginManifestView {
-  folder: string;
-  id: string;
-  name: string;
-  version: string;
-  kind: 'script' | 'process';
-  description: string | null;
-  /** What will run, in plain words: `python3 sensor.py (in …/python-jsonl)` or `index.ts in a worker thread`. */
-  runs: string;
-  /** Shipped with the recorder. */
-  builtIn: boolean;
-  /** Allowed to run: shipped, or confirmed by the technician (and unchanged since). */
-  trusted: boolean;
-}
-
-export interface PluginCatalogEntry {
-  folder: string;
-  where: 'built-in' | 'data-folder' | 'added';
-  /** null when the folder holds no usable plugin.json (`problem` says why). */
-  manifest: PluginManifestView | null;
-  problem: string | null;
-}
-
-export type PluginState = 'starting' | 'running' | 'restarting' | 'stopped' | 'failed' | 'invalid' | 'untrusted';
-
-export interface PluginView {
-  id: string;
-  /** The instance's name: the prefix of its metric, event and command names. */
-  name: string;
-  enabled: boolean;
-  folder: string;
-  manifest: PluginManifestView | null;
-  state: PluginState;
-  /** One line for a person: "running", "threw: … — restarting in 0.5 s", "stopped after 5 crashes: …". */
-  message: string;
-  /** The plugin's own status line (ctx.status). */
-  statusText: string | null;
-  lastError: string | null;
-  pointsPerSec: number;
-  points: number;
-  /** Points refused by the gateway's rules (each rule's first few are in the log). */
-  rejected: number;
-  restarts: number;
-  configSchema: ConfigSchema | null;
-  config: ConfigValues;
-  /** Per field, why the config is refused (null when it is fine). */
-  configProblems: Record<string, string> | null;
-  /** Remote commands it answers (full names, as the platform sends them). */
-  commands: string[];
-  /** The OS process of a process plugin. */
-  pid: number | null;
-  log: LogEntryView[];
-}
-
-export interface NetworkSourceView {
-  id: string;
-  config: NetworkConfig;
-  enabled: boolean;
-  state: 'stopped' | 'starting' | 'listening' | 'error';
-  message: string;
-  connections: number;
-  lines: number;
-  points: number;
-  pointsPerSec: number;
-  problems: Record<string, number>;
-  parser: string | null;
-  log: LogEntryView[];
-}
-
-export interface CameraSourceView {
-  id: string;
-  config: CameraConfig;
-  enabled: boolean;
-  state: 'starting' | 'streaming' | 'restarting' | 'stopped' | 'error';
-  message: string;
-  fps: number;
-  framesSent: number;
-  framesDropped: number;
-}
-
-export interface WebcamView {
-  cameraId: string;
-  streaming: boolean;
-  label: string | null;
-  /** Frames per second that reached the client. */
-  fps: number;
-  framesSent: number;
-  framesDropped: number;
-}
-
-export interface RunView {
-  id: string;
-  name: string;
-  startedAt: number;
-  endedAt: number | null;
-  points: number;
-}
-
-export interface CommandView {
-  id: string;
-  command: string;
-  params: Record<string, unknown>;
-  receivedAt: number;
-  /** waiting = no handler claimed it; the technician can answer until `deadline`. */
-  state: 'received' | 'acked' | 'waiting' | 'result' | 'error';
-  handledBy: 'built-in' | 'plugin' | 'technician' | 'none';
-  deadline: number | null;
-  result?: unknown;
-  error?: string;
-}
-
-/** Something wrong right now, with the one thing that helps. */
-export interface ProblemView {
-  id: string;
-  severity: 'warning' | 'error';
-  message: string;
-  remedy: string | null;
-  since: number;
-}
-
-export interface SettingsView {
-  deviceName: string;
-  gateway: GatewaySetting;
-  apiKeySet: boolean;
-  /** How the key is kept: sealed by the OS keychain, or readable on disk. */
-  keyStorage: 'os-keychain' | 'unprotected';
-  /** Shown when the key is not protected (e.g. safeStorage fell back to basic_text). */
-  keyWarning: string | null;
-  dataDir: string;
-  /** Where the log files are. */
-  logDir: string;
-  /** The FFmpeg cameras use: as set (null: from PATH), the binary found, its version, or why none works. */
-  ffmpeg: { path: string | null; found: string | null; version: string | null; problem: string | null };
-}
-
-export interface AppState {
-  settings: SettingsView;
-  status: StatusView;
-  demo: { enabled: boolean };
-  serial: SerialSourceView[];
-  cameras: CameraSourceView[];
-  webcams: WebcamView[];
-  plugins: PluginView[];
-  network: NetworkSourceView[];
-  /** Units and labels per full metric name. */
-  metricInfo: Record<string, MetricInfo>;
-  run: RunView | null;
-  runs: RunView[];
-  inbox: CommandView[];
-  problems: ProblemView[];
-}
-
-/**
- * One metric's update in a tick: [name, last value, min, max, count] over the tick's window.
- * min/max are null for non-numeric values.
- */
-export type MetricUpdate = [string, number | string | boolean | null, number | null, number | null, number];
-
-export interface PreviewEvent {
-  metric: string;
-  value: unknown;
-  /** SDK time, epoch ms. */
-  t: number;
-  runId: string | null;
-}
-
-/** The coalesced update the window gets at most 20 times a second. */
-export interface Tick {
-  /** SDK time of the tick, epoch ms. */
-  t: number;
-  status: StatusView;
-  run: RunView | null;
-  /** Metrics that changed since the last tick. */
-  metrics: MetricUpdate[];
-  /** Events and markers since the last tick (at most 100; `eventsDropped` says how many more). */
-  events: PreviewEvent[];
-  eventsDropped: number;
-  /** The current problems, when they changed. */
-  problems?: ProblemView[];
-  /** Source counters, when they changed (at most twice a second). */
-  sources?: {
-    serial: SerialSourceView[];
-    cameras: CameraSourceView[];
-    webcams: WebcamView[];
-    plugins: PluginView[];
-    network: NetworkSourceView[];
-  };
-}
+// ── what the host tells the window (the views themselves are in views.ts) ─────────────────────
 
 export interface EventMap {
   /** The whole state, after a discrete change (a source added, a run ended, a setting saved). */
@@ -475,15 +147,6 @@ export type ExportResult =
   | { kind: 'saved'; path: string; points: number }
   | { kind: 'download'; url: string; filename: string }
   | { kind: 'cancelled' };
-
-export interface PortView {
-  path: string;
-  vendorId: string | null;
-  productId: string | null;
-  manufacturer: string | null;
-  serialNumber: string | null;
-  label: string;
-}
 
 /** What each request answers. */
 export interface ReplyMap {

@@ -79,7 +79,7 @@ export function schemaProblem(schema: unknown): string | null {
   if (schema.required !== undefined) {
     if (!Array.isArray(schema.required) || !schema.required.every((r) => typeof r === 'string'))
       return 'the config schema\'s "required" must be a list of field names';
-    for (const r of schema.required as string[])
+    for (const r of schema.required)
       if (!keys.includes(r)) return `the config schema requires ${show(r)}, which is not one of its fields`;
   }
   return null;

@@ -1,0 +1,249 @@
+// What the host shows the window: the state, its parts, and the tick that updates them. Types
+// only (the host builds them, the window draws them); part of the contract, which re-exports them.
+
+import type { CameraConfig } from './camera-config';
+import type { GatewaySetting } from './gateway';
+import type { NetworkConfig } from './network-config';
+import type { ConfigSchema, ConfigValues } from './plugin-config';
+import type { PortInfo } from './ports';
+import type { SerialConfig } from './serial-config';
+import type { ActiveTransport, ConnectionStatus } from './status';
+
+/** A serial port the window can pick (the host lists them). */
+export type PortView = PortInfo;
+
+export interface StatusView {
+  status: ConnectionStatus;
+  /** One line for a person, with what to do. */
+  message: string;
+  transport: ActiveTransport;
+  detail: string | null;
+  deviceName: string;
+  buffered: number;
+  /** SDK time − this machine's clock, ms. */
+  clockOffsetMs: number;
+  /** Bound on the error against gateway time; null before any sync. */
+  clockUncertaintyMs: number | null;
+  clockSource: 'local' | 'persisted' | 'gateway';
+  /** Points recorded per second, all sources. */
+  pointsPerSec: number;
+}
+
+export interface SerialSourceView {
+  id: string;
+  config: SerialConfig;
+  /** Whether the technician wants it connected. */
+  enabled: boolean;
+  state: 'opening' | 'open' | 'closed' | 'waiting' | 'error';
+  message: string;
+  path: string | null;
+  lines: number;
+  points: number;
+  problems: Record<string, number>;
+  parser: string | null;
+  log: Array<{ at: number; level: 'info' | 'warn' | 'error'; message: string }>;
+}
+
+export interface LogEntryView {
+  at: number;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+/** How the window shows a metric (from a plugin's describe(), a manifest, or the recorder). */
+export interface MetricInfo {
+  unit?: string;
+  label?: string;
+  min?: number;
+  max?: number;
+}
+
+/** What a plugin folder holds, as the technician sees it before allowing it to run. */
+export interface PluginManifestView {
+  folder: string;
+  id: string;
+  name: string;
+  version: string;
+  kind: 'script' | 'process';
+  description: string | null;
+  /** What will run, in plain words: `python3 sensor.py (in …/python-jsonl)` or `index.ts in a worker thread`. */
+  runs: string;
+  /** Shipped with the recorder. */
+  builtIn: boolean;
+  /** Allowed to run: shipped, or confirmed by the technician (and unchanged since). */
+  trusted: boolean;
+}
+
+export interface PluginCatalogEntry {
+  folder: string;
+  where: 'built-in' | 'data-folder' | 'added';
+  /** null when the folder holds no usable plugin.json (`problem` says why). */
+  manifest: PluginManifestView | null;
+  problem: string | null;
+}
+
+export type PluginState = 'starting' | 'running' | 'restarting' | 'stopped' | 'failed' | 'invalid' | 'untrusted';
+
+export interface PluginView {
+  id: string;
+  /** The instance's name: the prefix of its metric, event and command names. */
+  name: string;
+  enabled: boolean;
+  folder: string;
+  manifest: PluginManifestView | null;
+  state: PluginState;
+  /** One line for a person: "running", "threw: … — restarting in 0.5 s", "stopped after 5 crashes: …". */
+  message: string;
+  /** The plugin's own status line (ctx.status). */
+  statusText: string | null;
+  lastError: string | null;
+  pointsPerSec: number;
+  points: number;
+  /** Points refused by the gateway's rules (each rule's first few are in the log). */
+  rejected: number;
+  restarts: number;
+  configSchema: ConfigSchema | null;
+  config: ConfigValues;
+  /** Per field, why the config is refused (null when it is fine). */
+  configProblems: Record<string, string> | null;
+  /** Remote commands it answers (full names, as the platform sends them). */
+  commands: string[];
+  /** The OS process of a process plugin. */
+  pid: number | null;
+  log: LogEntryView[];
+}
+
+export interface NetworkSourceView {
+  id: string;
+  config: NetworkConfig;
+  enabled: boolean;
+  state: 'stopped' | 'starting' | 'listening' | 'error';
+  message: string;
+  connections: number;
+  lines: number;
+  points: number;
+  pointsPerSec: number;
+  problems: Record<string, number>;
+  parser: string | null;
+  log: LogEntryView[];
+}
+
+export interface CameraSourceView {
+  id: string;
+  config: CameraConfig;
+  enabled: boolean;
+  state: 'starting' | 'streaming' | 'restarting' | 'stopped' | 'error';
+  message: string;
+  fps: number;
+  framesSent: number;
+  framesDropped: number;
+}
+
+export interface WebcamView {
+  cameraId: string;
+  streaming: boolean;
+  label: string | null;
+  /** Frames per second that reached the client. */
+  fps: number;
+  framesSent: number;
+  framesDropped: number;
+}
+
+export interface RunView {
+  id: string;
+  name: string;
+  startedAt: number;
+  endedAt: number | null;
+  points: number;
+}
+
+export interface CommandView {
+  id: string;
+  command: string;
+  params: Record<string, unknown>;
+  receivedAt: number;
+  /** waiting = no handler claimed it; the technician can answer until `deadline`. */
+  state: 'received' | 'acked' | 'waiting' | 'result' | 'error';
+  handledBy: 'built-in' | 'plugin' | 'technician' | 'none';
+  deadline: number | null;
+  result?: unknown;
+  error?: string;
+}
+
+/** Something wrong right now, with the one thing that helps. */
+export interface ProblemView {
+  id: string;
+  severity: 'warning' | 'error';
+  message: string;
+  remedy: string | null;
+  since: number;
+}
+
+export interface SettingsView {
+  deviceName: string;
+  gateway: GatewaySetting;
+  apiKeySet: boolean;
+  /** How the key is kept: sealed by the OS keychain, or readable on disk. */
+  keyStorage: 'os-keychain' | 'unprotected';
+  /** Shown when the key is not protected (e.g. safeStorage fell back to basic_text). */
+  keyWarning: string | null;
+  dataDir: string;
+  /** Where the log files are. */
+  logDir: string;
+  /** The FFmpeg cameras use: as set (null: from PATH), the binary found, its version, or why none works. */
+  ffmpeg: { path: string | null; found: string | null; version: string | null; problem: string | null };
+}
+
+export interface AppState {
+  settings: SettingsView;
+  status: StatusView;
+  demo: { enabled: boolean };
+  serial: SerialSourceView[];
+  cameras: CameraSourceView[];
+  webcams: WebcamView[];
+  plugins: PluginView[];
+  network: NetworkSourceView[];
+  /** Units and labels per full metric name. */
+  metricInfo: Record<string, MetricInfo>;
+  run: RunView | null;
+  runs: RunView[];
+  inbox: CommandView[];
+  problems: ProblemView[];
+}
+
+/**
+ * One metric's update in a tick: [name, last value, min, max, count] over the tick's window.
+ * min/max are null for non-numeric values.
+ */
+export type MetricUpdate = [string, number | string | boolean | null, number | null, number | null, number];
+
+export interface PreviewEvent {
+  metric: string;
+  value: unknown;
+  /** SDK time, epoch ms. */
+  t: number;
+  runId: string | null;
+}
+
+/** The coalesced update the window gets at most 20 times a second. */
+export interface Tick {
+  /** SDK time of the tick, epoch ms. */
+  t: number;
+  status: StatusView;
+  run: RunView | null;
+  /** Metrics that changed since the last tick. */
+  metrics: MetricUpdate[];
+  /** Events and markers since the last tick (at most 100; `eventsDropped` says how many more). */
+  events: PreviewEvent[];
+  eventsDropped: number;
+  /** The current problems, when they changed. */
+  problems?: ProblemView[];
+  /** Source counters, when they changed (at most twice a second). */
+  sources?: {
+    serial: SerialSourceView[];
+    cameras: CameraSourceView[];
+    webcams: WebcamView[];
+    plugins: PluginView[];
+    network: NetworkSourceView[];
+  };
+}
