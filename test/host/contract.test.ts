@@ -1,8 +1,10 @@
 // Every request the window can make, with a bad payload, gets a clear error naming the problem
 // — from the real host, never a crash.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateSerialConfig } from '../../src/main/devices/serial';
 import { Host } from '../../src/main/host';
-import { requestSchemas, type RequestName } from '../../src/shared/contract';
+import { checkSourceId } from '../../src/main/plexus/config';
+import { deviceNameProblem, requestSchemas, type RequestName } from '../../src/shared/contract';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
 
 let host: Host;
@@ -175,5 +177,53 @@ describe('the contract, enforced by the host', () => {
   it('still answers good requests after all that', async () => {
     const r = await host.handle('state.get', {});
     expect(r.ok).toBe(true);
+  });
+});
+
+describe('one rule on both sides of the Node/web line', () => {
+  it('the client, the host and the window accept exactly the same device names', () => {
+    const names = ['rig-01', 'ab', '0_x', 'r', '', 'Rig', '-rig', 'rig.01', 'a'.repeat(63), 'a'.repeat(64)];
+    for (const name of names) {
+      const window = deviceNameProblem(name) === null;
+      const host = requestSchemas['settings.setDeviceName'].safeParse({ name }).success;
+      let client = true;
+      try {
+        checkSourceId(name);
+      } catch {
+        client = false;
+      }
+      expect({ name, host, client }).toEqual({ name, host: window, client: window });
+    }
+    expect(names.filter((n) => deviceNameProblem(n) === null)).toEqual(['rig-01', 'ab', '0_x', 'a'.repeat(63)]);
+  });
+
+  it('a serial device refuses exactly what the contract refuses, in the same words', () => {
+    const base = { name: 'psu', path: '/dev/ttyUSB0', baudRate: 9600, parser: 'kv' };
+    const configs: Array<Record<string, unknown>> = [
+      base,
+      { ...base, path: undefined, vendorId: '2341', productId: '0043' },
+      { ...base, baudRate: 9600.5 },
+      { ...base, baudRate: 9_000_000 },
+      { ...base, parity: 'maybe' },
+      { ...base, dataBits: 9 },
+      { ...base, stopBits: 3 },
+      { ...base, parser: 'xml' },
+      { ...base, prefix: 'a b' },
+      { ...base, name: '   ' },
+      { ...base, path: undefined },
+      { ...base, path: undefined, vendorId: '2341', productId: 'xyz' },
+    ];
+    for (const raw of configs) {
+      const config = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+      const contract = requestSchemas['serial.add'].safeParse({ config });
+      let device: string | null = null;
+      try {
+        validateSerialConfig(config as unknown as Parameters<typeof validateSerialConfig>[0]);
+      } catch (e) {
+        device = (e as Error).message;
+      }
+      if (contract.success) expect(device, JSON.stringify(config)).toBeNull();
+      else expect(device, JSON.stringify(config)).toContain(contract.error.issues[0]!.message);
+    }
   });
 });

@@ -5,7 +5,7 @@ import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './errors';
 import { positive as checkPositive } from '../../shared/util';
-import { SOURCE_ID_RE, SOURCE_ID_RULE } from './limits';
+import { DEVICE_NAME_RE as SOURCE_ID_RE, DEVICE_NAME_RULE } from '../../shared/names';
 import type { CommandOptions } from './commands';
 
 export const DEFAULT_GATEWAY_URL = 'https://plexus-gateway.fly.dev';
@@ -121,7 +121,7 @@ export function sourceIdFromHostname(host = hostname()): string {
 }
 
 export function checkSourceId(id: string): string {
-  if (!SOURCE_ID_RE.test(id)) throw new ConfigError(`sourceId ${JSON.stringify(id)} ${SOURCE_ID_RULE}`);
+  if (!SOURCE_ID_RE.test(id)) throw new ConfigError(`sourceId ${JSON.stringify(id)} must be ${DEVICE_NAME_RULE}`);
   return id;
 }
 

@@ -1,5 +1,7 @@
 // The gateway's limits (docs/protocol.md §2–§6), in one place. Byte limits are UTF-8 bytes.
 
+import { DEVICE_NAME_RE, DEVICE_NAME_RULE } from '../../shared/names';
+
 export const LIMITS = {
   metricBytes: 256,
   eventStringBytes: 256,
@@ -21,8 +23,7 @@ export const LIMITS = {
   videoJpegBytes: 750_000,
 } as const;
 
-/** The product's (and Plexus device setup's) stricter source id rule. */
-export const SOURCE_ID_RE = /^[a-z0-9][a-z0-9_-]{1,62}$/;
+/** The product's (and Plexus device setup's) stricter source id rule: the device name rule the window checks too. */
+export const SOURCE_ID_RE = DEVICE_NAME_RE;
 
-export const SOURCE_ID_RULE =
-  'must be 2–63 characters: lowercase letters, digits, "-" or "_", starting with a letter or digit';
+export const SOURCE_ID_RULE = `must be ${DEVICE_NAME_RULE}`;

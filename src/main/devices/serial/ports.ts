@@ -3,17 +3,10 @@
 
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
+import type { PortInfo } from '../../../shared/ports';
 
-export interface PortInfo {
-  path: string;
-  /** USB vendor id, 4 hex digits, lower case (e.g. "2341" for Arduino). */
-  vendorId: string | null;
-  productId: string | null;
-  manufacturer: string | null;
-  serialNumber: string | null;
-  /** One line for a picker: "Arduino (www.arduino.cc) · 2341:0043 · SN 75833353 · /dev/ttyACM0". */
-  label: string;
-}
+// The window's port picker shows this same shape.
+export type { PortInfo } from '../../../shared/ports';
 
 /** How a configured device is found again. */
 export interface PortBinding {

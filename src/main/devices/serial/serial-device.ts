@@ -7,6 +7,7 @@
 
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
+import { serialConfigProblem } from '../../../shared/serial-config';
 import { Backoff, TypedEmitter } from '../../../shared/util';
 import { ValidationError } from '../../plexus';
 import { LineReader, type LineReaderStats } from '../lines/line-reader';
@@ -63,27 +64,11 @@ type Events = { status: SerialStatus; log: LogEntry };
 
 const LOG_KEEP = 200;
 const WRITE_TIMEOUT_MS = 2000;
-const BAUD_MAX = 4_000_000;
 
+/** The shared serial rules (the window and the contract check the same ones). */
 export function validateSerialConfig(c: SerialDeviceConfig): void {
-  const fail = (m: string): never => {
-    throw new ValidationError('serial.config', c, `serial device "${c?.name ?? '?'}": ${m}`);
-  };
-  if (!c || typeof c.name !== 'string' || c.name.trim() === '' || c.name.length > 64)
-    fail('name must be 1–64 characters');
-  if (c.prefix !== undefined && (typeof c.prefix !== 'string' || c.prefix.length > 64 || /\s/.test(c.prefix))) {
-    fail('prefix must be at most 64 characters without spaces');
-  }
-  if (!Number.isInteger(c.baudRate) || c.baudRate < 50 || c.baudRate > BAUD_MAX)
-    fail(`baud rate must be a whole number from 50 to ${BAUD_MAX.toLocaleString('en-US')}, got ${String(c.baudRate)}`);
-  if (c.dataBits !== undefined && ![5, 6, 7, 8].includes(c.dataBits)) fail('data bits must be 5, 6, 7 or 8');
-  if (c.parity !== undefined && !['none', 'even', 'odd', 'mark', 'space'].includes(c.parity))
-    fail('parity must be none, even, odd, mark or space');
-  if (c.stopBits !== undefined && ![1, 1.5, 2].includes(c.stopBits)) fail('stop bits must be 1, 1.5 or 2');
-  if (!['auto', 'plotter', 'csv', 'jsonl', 'kv'].includes(c.parser))
-    fail('parser must be auto, plotter, csv, jsonl or kv');
-  if (!c.serialNumber && !(c.vendorId && c.productId) && !c.path)
-    fail('say which port: a USB serial number, vendor:product id, or a path');
+  const problem = serialConfigProblem(c);
+  if (problem) throw new ValidationError('serial.config', c, `serial device "${c?.name ?? '?'}": ${problem}`);
 }
 
 export class SerialDevice extends TypedEmitter<Events> {

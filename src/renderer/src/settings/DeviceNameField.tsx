@@ -1,7 +1,7 @@
 // The device name, checked as it is typed with the reason shown; renaming is explained because a
 // new name is a new source on the platform.
 import { useEffect, useRef } from 'react';
-import { DEVICE_NAME_RULE, deviceNameProblem } from '../../../shared/contract';
+import { DEVICE_NAME_RULE, deviceNameProblem } from '../../../shared/names';
 import { Field } from '../common/Field';
 
 interface Props {

@@ -1,5 +1,5 @@
 // The gateway choice as the form edits it, and its conversion to the contract's setting.
-import type { GatewaySetting } from '../../../shared/contract';
+import { gatewayUrlProblem, type GatewaySetting } from '../../../shared/gateway';
 
 export interface GatewayDraft {
   mode: GatewaySetting['mode'];
@@ -17,14 +17,7 @@ export function draftFrom(g: GatewaySetting): GatewayDraft {
 export function urlProblem(url: string, schemes: 'http' | 'ws', optional = false): string | null {
   const u = url.trim();
   if (!u) return optional ? null : 'enter the gateway address, e.g. http://plexus.lab:8080';
-  const re = schemes === 'http' ? /^https?:\/\/[^\s/]+/ : /^wss?:\/\/[^\s/]+/;
-  if (!re.test(u)) return `must be a ${schemes}:// or ${schemes}s:// URL`;
-  try {
-    new URL(u);
-    return null;
-  } catch {
-    return 'not a valid URL';
-  }
+  return gatewayUrlProblem(u, schemes);
 }
 
 export function draftProblem(d: GatewayDraft): { url: string | null; wsUrl: string | null } {

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { NetworkConfig, NetworkSourceView } from '../../../shared/contract';
+import { LISTEN_PORT_MAX, LISTEN_PORT_MIN, listenPortProblem } from '../../../shared/network-config';
 import { getBench } from '../bridge';
 import { Field } from '../common/Field';
 import { FormFooter } from '../common/FormFooter';
@@ -20,9 +21,9 @@ const PROTOCOLS: Array<{ value: NetworkConfig['protocol']; label: string; hint: 
 ];
 
 function portProblem(text: string, protocol: string, others: NetworkSourceView[]): string | null {
-  const port = Number(text);
-  if (!text || !Number.isInteger(port)) return 'a whole number from 1024 to 65535';
-  if (port < 1024 || port > 65535) return 'from 1024 to 65535 (lower ports need administrator rights)';
+  const port = text ? Number(text) : NaN;
+  const problem = listenPortProblem(port);
+  if (problem) return problem;
   const clash = others.find((n) => n.config.port === port && n.config.protocol === protocol);
   return clash ? `"${clash.config.name}" listens on ${protocol.toUpperCase()} ${port} already` : null;
 }
@@ -95,8 +96,8 @@ export function NetworkForm({
               <input
                 id={id}
                 type="number"
-                min={1024}
-                max={65535}
+                min={LISTEN_PORT_MIN}
+                max={LISTEN_PORT_MAX}
                 step={1}
                 value={port}
                 onChange={(e) => setPort(e.target.value)}

@@ -1,15 +1,23 @@
 // The serial form's fields as text, and their conversion to the contract's SerialConfig.
 import type { PortView, SerialConfig } from '../../../shared/contract';
+import { LINE_FORMATS, type LineFormat } from '../../../shared/line-format';
+import { baudRateProblem, prefixProblem } from '../../../shared/serial-config';
 
 export const BAUD_RATES = [9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600, 1000000, 2000000];
 
-export const PARSERS: Array<{ value: SerialConfig['parser']; label: string }> = [
-  { value: 'auto', label: 'Detect automatically' },
-  { value: 'plotter', label: 'Arduino plotter (1.2 3.4 or a:1.2,b:3.4)' },
-  { value: 'csv', label: 'CSV (header line, then values)' },
-  { value: 'jsonl', label: 'JSON lines ({"temp": 21.5})' },
-  { value: 'kv', label: 'key=value pairs (temp=21.5 rh=40)' },
-];
+// Keyed by format: a format added to the shared list without a label here is a compile error.
+const PARSER_LABELS: Record<LineFormat, string> = {
+  auto: 'Detect automatically',
+  plotter: 'Arduino plotter (1.2 3.4 or a:1.2,b:3.4)',
+  csv: 'CSV (header line, then values)',
+  jsonl: 'JSON lines ({"temp": 21.5})',
+  kv: 'key=value pairs (temp=21.5 rh=40)',
+};
+
+export const PARSERS: Array<{ value: SerialConfig['parser']; label: string }> = LINE_FORMATS.map((value) => ({
+  value,
+  label: PARSER_LABELS[value],
+}));
 
 export interface SerialDraft {
   name: string;
@@ -55,9 +63,10 @@ export function draftProblems(d: SerialDraft): { name?: string; path?: string; b
   const out: { name?: string; path?: string; baudRate?: string; prefix?: string } = {};
   if (!d.name.trim()) out.name = 'give the device a name';
   if (!d.path.trim() && !(d.useSerialNumber && d.serialNumber)) out.path = 'choose a port or type its path';
-  const baud = Number(d.baudRate);
-  if (!Number.isInteger(baud) || baud < 50 || baud > 4_000_000) out.baudRate = 'a whole number from 50 to 4,000,000';
-  if (!d.noPrefix && /\s/.test(d.prefix.trim())) out.prefix = 'no spaces in a prefix';
+  const baud = baudRateProblem(Number(d.baudRate));
+  if (baud) out.baudRate = baud;
+  const prefix = d.noPrefix ? null : prefixProblem(d.prefix.trim());
+  if (prefix) out.prefix = prefix;
   return out;
 }
 

@@ -1,6 +1,6 @@
 // Live checks for the name of a plugin instance or network source: it prefixes every metric the
 // source records, so it follows the contract's rule and is unique among those sources.
-import { SOURCE_NAME_RE, SOURCE_NAME_RULE } from '../../../shared/contract';
+import { SOURCE_NAME_RE, SOURCE_NAME_RULE } from '../../../shared/names';
 
 /** Why `name` cannot be used (null when it can). `taken`: names other sources use. */
 export function sourceNameProblem(name: string, taken: ReadonlySet<string>): string | null {

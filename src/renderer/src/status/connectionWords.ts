@@ -1,5 +1,5 @@
 // How each connection status looks (tone of the dot) and the one action that helps.
-import type { ConnectionStatus } from '../../../shared/contract';
+import type { ConnectionStatus } from '../../../shared/status';
 import type { SettingsFocus } from '../stores/uiStore';
 
 export type Tone = 'ok' | 'warn' | 'bad' | 'idle';
