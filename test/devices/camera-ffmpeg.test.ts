@@ -9,7 +9,7 @@ import {
   ffmpegVersion,
   parseFfmpegVersion,
   resolveFfmpeg,
-  stopAllCameras,
+  CameraRegistry,
   streamCamera,
   type CameraStatus,
 } from '../../src/main/devices/camera';
@@ -17,8 +17,11 @@ import type { TelemetrySink } from '../../src/main/devices/types';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
 import { until } from '../helpers/plexus';
 
+let cameras = new CameraRegistry();
+
 afterEach(async () => {
-  await stopAllCameras();
+  await cameras.stopAll();
+  cameras = new CameraRegistry();
   cleanupTempDirs();
 });
 
@@ -144,10 +147,10 @@ describe('streamCamera without a usable FFmpeg', () => {
 
   it('reports status error when the configured binary is not FFmpeg, and stops', async () => {
     const liar = script(tempDir(), 'ffmpeg', 'echo "not really"');
-    const cam = streamCamera(nullSink, '/tmp/x.mp4', 'cam', { ffmpegPath: liar });
+    const cam = streamCamera(nullSink, '/tmp/x.mp4', 'cam', { ffmpegPath: liar, registry: cameras });
     const log: CameraStatus[] = [];
     cam.on('status', (s) => log.push(s));
-    await until(() => log.length > 0, 5000, 'a status');
+    await until(() => log.length > 0, 15_000, 'a status');
     expect(log[0]).toMatchObject({ state: 'error' });
     expect(log[0]!.message).toMatch(/does not look like FFmpeg/);
     await cam.stop();
@@ -166,10 +169,11 @@ describe('streamCamera without a usable FFmpeg', () => {
     const cam = streamCamera(nullSink, 'rtsp://admin:hunter2@127.0.0.1:9/live', 'cam', {
       ffmpegPath: fake,
       backoff: { baseMs: 50, jitter: 0 },
+      registry: cameras,
     });
     const log: CameraStatus[] = [];
     cam.on('status', (s) => log.push(s));
-    await until(() => log.some((s) => s.state === 'restarting'), 5000, 'restarting');
+    await until(() => log.some((s) => s.state === 'restarting'), 15_000, 'restarting');
     const r = log.find((s) => s.state === 'restarting')!;
     expect(r.ffmpegVersion).toBe('5.1.0-fake');
     expect(r.message).toBe(
@@ -179,7 +183,7 @@ describe('streamCamera without a usable FFmpeg', () => {
     expect(log.map((s) => s.message).join('\n')).not.toContain('hunter2');
 
     rmSync(fake);
-    await until(() => log.some((s) => /ENOENT/.test(s.message)), 5000, 'a restart that cannot spawn');
+    await until(() => log.some((s) => /ENOENT/.test(s.message)), 15_000, 'a restart that cannot spawn');
     expect(log.find((s) => /ENOENT/.test(s.message))!.message).toMatch(
       /^FFmpeg could not start: could not run .*ENOENT/,
     );

@@ -2,12 +2,18 @@
 // video file, an HTTP MJPEG camera that hangs, a GStreamer RTSP camera that goes away and comes
 // back, FFmpeg killed from outside, and no FFmpeg left behind — after stop(), and when the
 // process that started it exits or is killed.
+//
+// Timing: these run on a loaded two-core machine next to other tests. Rates are checked against
+// what cannot depend on load (FFmpeg cannot get ahead of its source's own clock; a camera's
+// reported fps must match its own frame counts) and, where a rate can only fall under load, with
+// a generous lower bound that still catches a frame lost in every other place; waits are for
+// conditions, with deadlines several times what an idle machine needs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { liveFfmpegPids, stopAllCameras, streamCamera, type CameraStatus } from '../../src/main/devices/camera';
+import { CameraRegistry, streamCamera, type CameraStatus } from '../../src/main/devices/camera';
 import type { TelemetrySink } from '../../src/main/devices/types';
 import type { Plexus } from '../../src/main/plexus';
 import { jpegSize } from '../../src/main/plexus/jpeg';
@@ -34,6 +40,8 @@ let shortVideo: string; // 320×240, 30 fps, 1 s
 let gw: TestGateway | null = null;
 let mjpeg: MjpegServer | null = null;
 let rtsp: RtspServer | null = null;
+/** Each test's cameras (a fresh registry per test). */
+let cameras = new CameraRegistry();
 const children: ChildProcess[] = [];
 /** Pids of processes a failing test could leave without a parent that cleans up. */
 const orphanable: number[] = [];
@@ -50,8 +58,9 @@ beforeAll(async () => {
 
 afterEach(async () => {
   // Whatever a test left running, and even if it failed half-way.
-  await stopAllCameras();
-  for (const pid of liveFfmpegPids()) process.kill(pid, 'SIGKILL');
+  await cameras.stopAll();
+  for (const pid of cameras.ffmpegPids()) process.kill(pid, 'SIGKILL');
+  cameras = new CameraRegistry();
   for (const pid of orphanable.splice(0)) if (pidExists(pid)) process.kill(pid, 'SIGKILL');
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await rtsp?.kill();
@@ -73,7 +82,7 @@ async function connectedClient(): Promise<{ gw: TestGateway; c: Plexus }> {
 }
 
 /** Waits for the n-th status (1-based) matching `state` in a camera's log. */
-function nth(log: CameraStatus[], state: CameraStatus['state'], n = 1, timeoutMs = 10_000): Promise<CameraStatus> {
+function nth(log: CameraStatus[], state: CameraStatus['state'], n = 1, timeoutMs = 30_000): Promise<CameraStatus> {
   const matching = (): CameraStatus[] => log.filter((s) => s.state === state);
   return until(
     () => matching().length >= n,
@@ -98,62 +107,85 @@ function expectValidFrames(frames: VideoFrameRecord[], width: number, height: nu
 }
 
 describe('camera streaming (real FFmpeg)', () => {
-  it('streams a file at the requested fps (±10 % over 5 s) as valid JPEG frames of the right size', async () => {
+  it('streams a file at the requested fps as valid JPEG frames of the right size', async () => {
     const { gw, c } = await connectedClient();
-    const a = streamCamera(c, video, 'cam-a', { fps: 10 });
-    const b = streamCamera(c, video, 'cam-b', { fps: 15, width: 320 }); // height follows: 240
+    const createdAt = performance.now();
+    const a = streamCamera(c, video, 'cam-a', { fps: 10, registry: cameras });
+    const b = streamCamera(c, video, 'cam-b', { fps: 15, width: 320, registry: cameras }); // height follows: 240
     const logA = statusLog(a);
     const logB = statusLog(b);
+    const firstFrameAt = { a: 0, b: 0 };
+    a.on('status', (s) => s.state === 'streaming' && (firstFrameAt.a ||= performance.now()));
+    b.on('status', (s) => s.state === 'streaming' && (firstFrameAt.b ||= performance.now()));
     const streaming = await nth(logA, 'streaming');
     await nth(logB, 'streaming');
     expect(streaming.ffmpegVersion).toMatch(/^\d+\.\d+/);
     expect(streaming.pid).toBe(a.pid);
     expect(logA[0]).toMatchObject({ state: 'starting', pid: a.pid });
 
-    await sleep(1000); // warm-up: FFmpeg's first frames come in a burst
-    const from = c.now();
-    await sleep(5000);
-    const to = c.now();
-    await sleep(300); // the last frames of the window reach the gateway
-    const secs = (to - from) / 1000;
-    const fpsA = framesOf(gw, 'cam-a', from, to).length / secs;
-    const fpsB = framesOf(gw, 'cam-b', from, to).length / secs;
-    expect(fpsA).toBeGreaterThanOrEqual(9);
-    expect(fpsA).toBeLessThanOrEqual(11);
-    expect(fpsB).toBeGreaterThanOrEqual(13.5);
-    expect(fpsB).toBeLessThanOrEqual(16.5);
+    // Five seconds' worth of frames from each (an idle machine needs about 5 s).
+    await until(() => a.stats().framesReceived >= 50 && b.stats().framesReceived >= 75, 40_000, "5 s' worth of frames");
+    const now = performance.now();
+    for (const [cam, fps, first] of [
+      [a, 10, firstFrameAt.a],
+      [b, 15, firstFrameAt.b],
+    ] as const) {
+      const got = cam.stats().framesReceived;
+      // -re: FFmpeg reads the file no faster than its own clock (plus a start-up burst), so a
+      // camera ignoring its fps (30 from this file) or doubling frames fails however idle the
+      // machine; load can only make it slower.
+      expect(got).toBeLessThanOrEqual(fps * ((now - createdAt) / 1000 + 1) + 2);
+      // Generous for a loaded machine, but a frame lost in every second place is caught.
+      expect((got - 1) / ((now - first) / 1000)).toBeGreaterThanOrEqual(0.6 * fps);
+    }
 
     expectValidFrames(framesOf(gw, 'cam-a'), 640, 480);
     expectValidFrames(framesOf(gw, 'cam-b'), 320, 240);
     // Timestamps are capture times on the client's clock: just before the gateway got the frame.
     // (The client's clock is the gateway's Date.now() at auth, run on performance.now(); receivedAt is
-    // timeOrigin + performance.now(): the two expressions can differ by a few ms.)
+    // timeOrigin + performance.now(): the two differ by the error of that clock sync, a few ms on
+    // an idle machine and tens of ms when the auth reply was late. The bounds leave room for that
+    // and a busy event loop; a wrong clock or unit is off by far more.)
     for (const f of framesOf(gw, 'cam-a')) {
-      expect(f.receivedAt - f.timestamp).toBeGreaterThan(-10);
-      expect(f.receivedAt - f.timestamp).toBeLessThan(1000);
+      expect(f.receivedAt - f.timestamp).toBeGreaterThan(-500);
+      expect(f.receivedAt - f.timestamp).toBeLessThan(3000);
     }
 
-    const fpsStat = a.stats().fps; // over the last metrics interval
-    expect(fpsStat).toBeGreaterThan(8);
-    expect(fpsStat).toBeLessThan(12);
     await Promise.all([a.stop(), b.stop()]);
     const sa = a.stats();
     // Every frame reported sent reached the gateway (the last ones may still be on the way).
-    await until(() => framesOf(gw, 'cam-a').length === sa.framesSent, 2000, 'every sent frame at the gateway');
+    await until(() => framesOf(gw, 'cam-a').length === sa.framesSent, 5000, 'every sent frame at the gateway');
     expect(sa.framesSent + sa.framesDropped).toBe(sa.framesReceived);
+    // A connected client keeps up with 10 fps; only a busy moment may cost the odd frame.
+    expect(sa.framesDropped).toBeLessThanOrEqual(sa.framesReceived / 4);
     expect(sa.restarts).toBe(0);
 
     // The side stream: fps, totals and state changes as points.
-    await c.flush({ timeoutMs: 3000 });
-    const pts = (m: string): unknown[] => gw.points.filter((p) => p.metric === m).map((p) => p.value);
+    await c.flush({ timeoutMs: 5000 });
+    const pointsOf = (m: string): Array<{ value: unknown; timestamp?: number }> =>
+      gw.points.filter((p) => p.metric === m);
+    const pts = (m: string): unknown[] => pointsOf(m).map((p) => p.value);
     expect(pts('camera.cam-a.fps').length).toBeGreaterThanOrEqual(5);
-    expect(pts('camera.cam-a.fps').slice(2)).toEqual(
-      expect.arrayContaining([expect.toSatisfy((v: number) => v >= 8 && v <= 12)]),
-    );
     const sent = pts('camera.cam-a.frames_sent') as number[];
     expect(sent).toEqual([...sent].sort((x, y) => x - y));
     expect(sent.at(-1)).toBe(sa.framesSent); // stop() reports the final totals
     expect(pts('camera.cam-a.frames_dropped').length).toBe(sent.length);
+    // Each fps point is the frames sent since the previous point over the time between them,
+    // whatever the load did to either.
+    const byTime = (m: string): Array<{ value: number; timestamp: number }> =>
+      pointsOf(m)
+        .map((p) => ({ value: p.value as number, timestamp: p.timestamp! }))
+        .sort((x, y) => x.timestamp - y.timestamp);
+    const fpsPoints = byTime('camera.cam-a.fps');
+    const sentPoints = byTime('camera.cam-a.frames_sent');
+    expect(fpsPoints.map((p) => p.timestamp)).toEqual(sentPoints.map((p) => p.timestamp)); // one batch each
+    for (let i = 1; i < fpsPoints.length; i++) {
+      const secs = (fpsPoints[i]!.timestamp - fpsPoints[i - 1]!.timestamp) / 1000;
+      const delta = sentPoints[i]!.value - sentPoints[i - 1]!.value;
+      expect(Math.abs(fpsPoints[i]!.value * secs - delta)).toBeLessThanOrEqual(0.5 + 0.02 * delta);
+    }
+    expect(fpsPoints.some((p) => p.value > 0)).toBe(true);
+    expect(sa.fps).toBe(fpsPoints.at(-1)!.value); // stats() tells the last reported fps
     expect(pts('camera.cam-a.restarts').every((v) => v === 0)).toBe(true);
     expect(pts('camera.cam-a.state')).toEqual(
       expect.arrayContaining([
@@ -166,7 +198,13 @@ describe('camera streaming (real FFmpeg)', () => {
 
   it('restarts FFmpeg killed from outside, with backoff that resets once frames flow; stop() leaves no process', async () => {
     const { gw, c } = await connectedClient();
-    const cam = streamCamera(c, video, 'cam', { fps: 10, backoff: { baseMs: 200 }, stableAfterMs: 1500 });
+    const cam = streamCamera(c, video, 'cam', {
+      fps: 10,
+      backoff: { baseMs: 200 },
+      // Long enough that a busy machine still kills the second FFmpeg before it counts as stable.
+      stableAfterMs: 3000,
+      registry: cameras,
+    });
     const log = statusLog(cam);
     await nth(log, 'streaming');
     const pid1 = cam.pid!;
@@ -184,7 +222,7 @@ describe('camera streaming (real FFmpeg)', () => {
     expect(pid2).not.toBe(pid1);
     expect(pidExists(pid1)).toBe(false); // reaped, not a zombie
     const resumedAt = c.now();
-    await until(() => framesOf(gw, 'cam', resumedAt).length >= 5, 5000, 'frames after the restart');
+    await until(() => framesOf(gw, 'cam', resumedAt).length >= 3, 20_000, 'frames after the restart');
     expect(cam.stats()).toMatchObject({ restarts: 1, pid: pid2 });
 
     // Killed again before frames flowed for stableAfterMs: the backoff doubles…
@@ -193,8 +231,11 @@ describe('camera streaming (real FFmpeg)', () => {
     expect(r2.retryInMs).toBeGreaterThanOrEqual(300);
     expect(r2.retryInMs).toBeLessThanOrEqual(500);
     await nth(log, 'streaming', 3);
-    // …and after 1.5 s of frames it is back at the base.
-    await sleep(1800);
+    // …and after 3 s of frames it is back at the base (the reset comes with the first frame
+    // after those 3 s: wait for one, however late a busy machine delivers it).
+    await sleep(3300);
+    const seen = cam.stats().framesReceived;
+    await until(() => cam.stats().framesReceived > seen, 20_000, 'a frame after the stable period');
     const pid3 = cam.pid!;
     process.kill(pid3, 'SIGKILL');
     const r3 = await nth(log, 'restarting', 3);
@@ -209,7 +250,8 @@ describe('camera streaming (real FFmpeg)', () => {
     await stopped;
     expect(pidExists(pidLast)).toBe(false);
     expect(ffmpegChildren()).toEqual([]);
-    expect(liveFfmpegPids()).toEqual([]);
+    expect(cameras.ffmpegPids()).toEqual([]);
+    expect(cameras.size).toBe(0);
     expect(cam.pid).toBeNull();
     expect(log.at(-1)).toMatchObject({ state: 'stopped', message: 'stopped', pid: pidLast });
     await cam.stop();
@@ -221,16 +263,21 @@ describe('camera streaming (real FFmpeg)', () => {
 
   it('plays a file once with loop: false and then reports stopped', async () => {
     const { gw, c } = await connectedClient();
-    const cam = streamCamera(c, shortVideo, 'once', { fps: 10, loop: false });
+    const cam = streamCamera(c, shortVideo, 'once', { fps: 10, loop: false, registry: cameras });
     const log = statusLog(cam);
     const pid = (await nth(log, 'streaming')).pid!;
-    const end = await nth(log, 'stopped', 1, 6000);
+    const end = await nth(log, 'stopped');
     expect(end.message).toBe('end of file');
     expect(pidExists(pid)).toBe(false);
     expect(log.some((s) => s.state === 'restarting')).toBe(false);
-    await sleep(100);
-    expect(framesOf(gw, 'once').length).toBeGreaterThanOrEqual(9); // 1 s at 10 fps
-    expect(framesOf(gw, 'once').length).toBeLessThanOrEqual(11);
+    // 1 s of video at 10 fps is 10 frames out of FFmpeg however slowly it ran…
+    const s = cam.stats();
+    expect(s.framesReceived).toBeGreaterThanOrEqual(9);
+    expect(s.framesReceived).toBeLessThanOrEqual(11);
+    // …and each was sent (it reached the gateway) or counted as dropped.
+    expect(s.framesSent + s.framesDropped).toBe(s.framesReceived);
+    expect(s.framesSent).toBeGreaterThan(0);
+    await until(() => framesOf(gw, 'once').length === s.framesSent, 5000, 'every sent frame at the gateway');
     expectValidFrames(framesOf(gw, 'once'), 320, 240);
     await cam.stop(); // still fine
   });
@@ -254,20 +301,25 @@ describe('camera streaming (real FFmpeg)', () => {
         return calls % 4 === 0 ? { sent: false, reason: 'backpressure' } : { sent: true };
       },
     };
-    const cam = streamCamera(slowSink, video, 'slow', { fps: 30 });
+    const cam = streamCamera(slowSink, video, 'slow', { fps: 30, registry: cameras });
     const log = statusLog(cam);
     await nth(log, 'streaming');
-    await sleep(2000);
+    const from = performance.now();
+    await until(() => cam.stats().framesReceived >= 45, 30_000, '45 frames out of FFmpeg'); // ~1.5 s at 30 fps
     await cam.stop();
+    const secs = (performance.now() - from) / 1000;
     const s = cam.stats();
     expect(maxInFlight).toBe(1);
-    expect(s.framesReceived).toBeGreaterThan(45); // ~30 fps out of FFmpeg…
-    expect(calls).toBeLessThanOrEqual(12); // …but only ~4 sends a second
+    // Sends are one after another, 250 ms each: at most 4 a second, however fast FFmpeg is…
+    expect(calls).toBeLessThanOrEqual(Math.ceil(secs * 4) + 1);
+    // …so more frames came out of FFmpeg than were sent, and none was queued beyond the one slot.
+    expect(s.framesReceived).toBeGreaterThan(calls);
     expect(s.framesSent).toBe(calls - Math.floor(calls / 4));
     expect(s.framesSent + s.framesDropped).toBe(s.framesReceived);
-    // The frame sent after a slow send is the newest one, not one from a queue.
+    // The frame sent after a slow send is the newest one, not one from a queue: at most one frame
+    // period (33 ms) plus event-loop delay old, where a queue would make it 250 ms or more.
     const median = [...ages].sort((x, y) => x - y)[ages.length >> 1]!;
-    expect(median).toBeLessThan(100);
+    expect(median).toBeLessThan(200);
   });
 
   it('streams an HTTP MJPEG camera, and restarts it when it hangs (no frame for the stall timeout)', async () => {
@@ -278,28 +330,40 @@ describe('camera streaming (real FFmpeg)', () => {
           .toBuffer(),
       ),
     );
-    // The camera sends 20 fps; the first connection hangs after 2 s' worth of frames.
+    // The camera sends 20 fps; the first connection hangs after 2 s' worth of frames. (A stall
+    // timeout of 3 s leaves a busy machine time to start FFmpeg before its first frame.)
     mjpeg = await startMjpegServer({ frames, fps: 20, stallAfter: 40 });
     const { gw, c } = await connectedClient();
-    const cam = streamCamera(c, mjpeg.url, 'ipcam', { fps: 10, stallTimeoutMs: 1500, backoff: { baseMs: 200 } });
+    const cam = streamCamera(c, mjpeg.url, 'ipcam', {
+      fps: 10,
+      stallTimeoutMs: 3000,
+      backoff: { baseMs: 200 },
+      registry: cameras,
+    });
     const log = statusLog(cam);
     await nth(log, 'streaming');
-    const restarting = await nth(log, 'restarting', 1, 8000);
-    expect(restarting.message).toMatch(/^no frame for 1\.5 s; restarting in 0\.\d s$/);
+    const restarting = await nth(log, 'restarting');
+    expect(restarting.message).toMatch(/^no frame for 3\.0 s; restarting in 0\.\d s$/);
     const lastBefore = Math.max(...framesOf(gw, 'ipcam').map((f) => f.receivedAt));
-    expect(performance.timeOrigin + performance.now() - lastBefore).toBeGreaterThanOrEqual(1400);
+    expect(performance.timeOrigin + performance.now() - lastBefore).toBeGreaterThanOrEqual(2900);
 
     await nth(log, 'streaming', 2);
     expect(mjpeg.connections).toBe(2);
-    // The second connection streams: 10 fps out of a 20 fps camera (arrival-time pacing), ±10 % over 3 s.
-    await sleep(500);
-    const from = c.now();
-    await sleep(3000);
-    const to = c.now();
-    await sleep(200);
-    const fps = framesOf(gw, 'ipcam', from, to).length / ((to - from) / 1000);
-    expect(fps).toBeGreaterThanOrEqual(9);
-    expect(fps).toBeLessThanOrEqual(11);
+    // The second connection streams 10 fps out of a 20 fps camera, paced by arrival time. Over
+    // 160 camera frames (8 s) half of them come out of FFmpeg whatever the load: a late read only
+    // bunches arrival stamps, which the fps filter evens out, and a slow camera (a late timer
+    // here) raises the share. Pacing by a guessed 25 fps would give 0.4 of them; only FFmpeg
+    // lagging almost a second at the end of the window could take 0.5 that low.
+    const in0 = mjpeg.framesWritten;
+    const out0 = cam.stats().framesReceived;
+    const t0 = performance.now();
+    await until(() => mjpeg!.framesWritten - in0 >= 160, 60_000, '160 frames from the camera');
+    const out = cam.stats().framesReceived - out0;
+    const secs = (performance.now() - t0) / 1000;
+    expect(out / (mjpeg.framesWritten - in0)).toBeGreaterThanOrEqual(0.44);
+    // Never faster than 10 fps of wall time (plus what FFmpeg lagging at the start lets in): a
+    // camera ignoring its fps option would send all 20.
+    expect(out).toBeLessThanOrEqual(10 * secs + 6);
     expectValidFrames(framesOf(gw, 'ipcam'), 320, 240);
     expect(cam.stats().restarts).toBe(1);
   });
@@ -311,19 +375,20 @@ describe('camera streaming (real FFmpeg)', () => {
     const port = rtsp.port;
     const { gw, c } = await connectedClient();
     const cam = streamCamera(c, rtsp.url, 'rtsp-cam', {
+      registry: cameras,
       fps: 10,
       backoff: { baseMs: 300, capMs: 5000 },
       ioTimeoutMs: 3000,
       metricsIntervalMs: 250,
     });
     const log = statusLog(cam);
-    const first = await nth(log, 'streaming', 1, 15_000);
-    await until(() => framesOf(gw, 'rtsp-cam').length >= 10, 5000, '10 RTSP frames');
+    const first = await nth(log, 'streaming', 1, 40_000);
+    await until(() => framesOf(gw, 'rtsp-cam').length >= 10, 20_000, '10 RTSP frames');
     expectValidFrames(framesOf(gw, 'rtsp-cam'), 640, 480);
 
     await rtsp.kill(); // the camera loses power
-    const r1 = await nth(log, 'restarting', 1, 8000);
-    const r2 = await nth(log, 'restarting', 2, 8000); // the next attempt finds no server
+    const r1 = await nth(log, 'restarting', 1);
+    const r2 = await nth(log, 'restarting', 2); // the next attempt finds no server
     expect(r1.pid).toBe(first.pid);
     expect(r2.message).toMatch(/Connection refused/i);
     expect(r2.retryInMs!).toBeGreaterThan(r1.retryInMs!); // 300 ± 25 % → 600 ± 25 %
@@ -331,14 +396,14 @@ describe('camera streaming (real FFmpeg)', () => {
     await sleep(600);
 
     rtsp = await startRtspServer(port); // back on the same address
-    const back = await nth(log, 'streaming', 2, 15_000);
+    const back = await nth(log, 'streaming', 2, 40_000);
     expect(back.pid).not.toBe(first.pid);
     const resumedAt = c.now();
-    await until(() => framesOf(gw, 'rtsp-cam', resumedAt).length >= 5, 5000, 'RTSP frames after the comeback');
+    await until(() => framesOf(gw, 'rtsp-cam', resumedAt).length >= 5, 20_000, 'RTSP frames after the comeback');
     expect(cam.stats().restarts).toBeGreaterThanOrEqual(2);
 
     // The side stream recorded the gap: fps 0 while the camera was away.
-    await c.flush({ timeoutMs: 3000 });
+    await c.flush({ timeoutMs: 5000 });
     const gapFps = gw.points.filter(
       (p) => p.metric === 'camera.rtsp-cam.fps' && p.timestamp! >= gapStart && p.timestamp! < resumedAt - 500,
     );
@@ -366,7 +431,7 @@ describe('camera streaming (real FFmpeg)', () => {
       children.push(wrapper);
       const pids = new Promise<[number, number]>((resolve, reject) => {
         let node = 0;
-        createInterface({ input: wrapper.stdout! }).on('line', (l) => {
+        createInterface({ input: wrapper.stdout }).on('line', (l) => {
           const [what, n] = l.split(' ');
           if (what === 'node') orphanable.push((node = Number(n)));
           if (what === 'pid') resolve([node, Number(n)]);
@@ -381,14 +446,14 @@ describe('camera streaming (real FFmpeg)', () => {
     orphanable.push(ffExit, ffKilled);
 
     // process.exit(): the 'exit' hook SIGKILLs FFmpeg synchronously.
-    await until(() => !pidExists(nodeExit), 5000, 'the exiting child to end');
+    await until(() => !pidExists(nodeExit), 15_000, 'the exiting child to end');
     expect(mjpeg.connections).toBe(1); // FFmpeg was alive, waiting for the camera
-    await until(() => !pidExists(ffExit), 1000, `FFmpeg ${ffExit} to end after its parent's exit()`);
+    await until(() => !pidExists(ffExit), 5000, `FFmpeg ${ffExit} to end after its parent's exit()`);
 
     // SIGKILL of the parent: no hook runs; FFmpeg dies of the broken pipe at its next frame.
     expect(pidRunning(ffKilled)).toBe(true);
     process.kill(nodeKilled, 'SIGKILL');
-    await until(() => !pidExists(ffKilled), 3000, `FFmpeg ${ffKilled} to end after its parent was killed`);
-    await until(() => exiting.wrapper.exitCode !== null && killed.wrapper.exitCode !== null, 3000, 'the subreapers');
+    await until(() => !pidExists(ffKilled), 10_000, `FFmpeg ${ffKilled} to end after its parent was killed`);
+    await until(() => exiting.wrapper.exitCode !== null && killed.wrapper.exitCode !== null, 10_000, 'the subreapers');
   });
 });

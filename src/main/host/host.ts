@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_GATEWAY_URL, Plexus, type StatusInfo } from '../plexus';
 import { EventHub, reportListenerErrorsTo } from '../../shared/util';
-import { ffmpegVersion, resolveFfmpeg, stopAllCameras } from '../devices/camera';
+import { CameraRegistry, ffmpegVersion, resolveFfmpeg } from '../devices/camera';
 import {
   parseRequest,
   type AppState,
@@ -98,6 +98,8 @@ export class Host {
   private readonly preview = new PreviewAggregator();
   private readonly sink: RecordingSink;
   private readonly sources: Sources;
+  /** This host's FFmpeg cameras: shutdown() stops these and no other host's. */
+  private readonly cameras = new CameraRegistry();
   private readonly inbox: CommandInbox;
   private readonly plugins: Plugins;
   readonly log: AppLog;
@@ -155,6 +157,7 @@ export class Host {
       () => this.sourcesChanged(),
       this.settings.ffmpegPath ?? opts.ffmpegPath ?? null,
       (source, level, message) => this.log[level](`[${source}] ${message}`),
+      this.cameras,
     );
     this.inbox = new CommandInbox(this.client, (v) => this.emit('command', v), opts.answerTimeoutMs);
     this.plugins = new Plugins({
@@ -559,7 +562,7 @@ export class Host {
       if (this.stateTimer) clearTimeout(this.stateTimer);
       await Promise.all([this.sources.stopAll(), this.plugins.stopAll()]);
       this.problems.dispose();
-      await stopAllCameras();
+      await this.cameras.stopAll();
       this.save();
       if (this.stateTimer) clearTimeout(this.stateTimer);
       this.stateTimer = null;

@@ -3,7 +3,13 @@
 
 import { randomUUID } from 'node:crypto';
 import { SerialDevice, type SerialDeviceConfig } from '../devices/serial';
-import { streamCamera, type CameraHandle, type CameraStatus } from '../devices/camera';
+import {
+  CameraRegistry,
+  NewestFrameMailbox,
+  streamCamera,
+  type CameraHandle,
+  type CameraStatus,
+} from '../devices/camera';
 import type { CameraConfig, CameraSourceView, SerialConfig, SerialSourceView, WebcamView } from '../../shared/contract';
 import type { RecordingSink } from './recording-sink';
 
@@ -26,6 +32,20 @@ interface CameraEntry {
   status: CameraStatus;
 }
 
+interface WebcamEntry extends WebcamView {
+  sentTotal: number;
+  window: number[];
+  /**
+   * Newest frame wins, as for FFmpeg cameras: the window sends one frame at a time, but any
+   * other sender (a second window, a script on the headless socket) gets its frames through one
+   * at a time too, a newer one replacing a waiting one, instead of the client dropping the
+   * newer frames as busy.
+   */
+  mailbox: NewestFrameMailbox<{ jpeg: Uint8Array; capturedAt: number | undefined }, VideoResult>;
+}
+
+type VideoResult = Awaited<ReturnType<RecordingSink['sendVideoFrame']>>;
+
 const LOG_TAIL = 20;
 
 function serialDevice(config: SerialConfig, sink: RecordingSink): SerialDevice {
@@ -38,7 +58,7 @@ function serialDevice(config: SerialConfig, sink: RecordingSink): SerialDevice {
 export class Sources {
   private readonly serial = new Map<string, SerialEntry>();
   private readonly cameras = new Map<string, CameraEntry>();
-  private readonly webcams = new Map<string, WebcamView & { sentTotal: number; window: number[] }>();
+  private readonly webcams = new Map<string, WebcamEntry>();
 
   constructor(
     private readonly sink: RecordingSink,
@@ -47,6 +67,8 @@ export class Sources {
     private ffmpegPath: string | null = null,
     /** The recorder's log file: every device's log lines and camera state changes go there too. */
     private readonly log: (source: string, level: 'info' | 'warn' | 'error', message: string) => void = () => {},
+    /** The owner's cameras: its stopAll() stops the FFmpeg cameras started here. */
+    private readonly cameraRegistry = new CameraRegistry(),
   ) {}
 
   // ── serial ──────────────────────────────────────────────────────────────────────────────
@@ -178,11 +200,11 @@ export class Sources {
     if (e.handle) {
       // Still running: nothing to do. Ended in an error (or stopped by itself): start afresh.
       if (e.status.state !== 'error' && e.status.state !== 'stopped') return;
-      void e.handle.stop();
+      e.handle.stop().catch((err: unknown) => this.log(`camera ${e.config.cameraId}`, 'error', String(err)));
       e.handle = null;
     }
     const c = e.config;
-    const opts: Parameters<typeof streamCamera>[3] = { ffmpegPath: this.ffmpegPath };
+    const opts: Parameters<typeof streamCamera>[3] = { ffmpegPath: this.ffmpegPath, registry: this.cameraRegistry };
     if (c.fps !== undefined) opts.fps = c.fps;
     if (c.quality !== undefined) opts.quality = c.quality;
     if (c.width !== undefined) opts.width = c.width;
@@ -259,6 +281,9 @@ export class Sources {
       framesDropped: 0,
       sentTotal: 0,
       window: [],
+      mailbox: new NewestFrameMailbox(({ jpeg, capturedAt }) =>
+        this.sink.sendVideoFrame(jpeg, cameraId, capturedAt !== undefined ? { timestamp: capturedAt } : {}),
+      ),
     };
     w.streaming = streaming;
     if (label !== undefined) w.label = label;
@@ -274,7 +299,13 @@ export class Sources {
   ): Promise<{ sent: boolean; reason?: string }> {
     const w = this.webcams.get(cameraId);
     if (!w || !w.streaming) throw new Error(`webcam "${cameraId}" is not streaming; send webcam.state first`);
-    const r = await this.sink.sendVideoFrame(jpeg, cameraId, capturedAt !== undefined ? { timestamp: capturedAt } : {});
+    const o = await w.mailbox.post({ jpeg, capturedAt });
+    if (o.kind === 'failed') throw o.error;
+    if (o.kind !== 'sent') {
+      w.framesDropped++;
+      return { sent: false, reason: 'superseded by a newer frame' };
+    }
+    const r = o.result;
     if (r.sent) {
       w.framesSent++;
       w.window.push(Date.now());

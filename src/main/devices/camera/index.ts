@@ -1,10 +1,8 @@
 // Cameras: any FFmpeg-readable source (RTSP, HTTP MJPEG, a video file, a local camera) streamed as
 // live JPEG frames to the Plexus client. See camera-worker.ts for the behaviour, args.ts for the
-// accepted source spellings.
+// accepted source spellings, camera-registry.ts for who stops which cameras.
 export {
   streamCamera,
-  stopAllCameras,
-  liveFfmpegPids,
   type CameraHandle,
   type CameraOptions,
   type CameraState,
@@ -31,4 +29,6 @@ export {
   resolveFfmpeg,
   type FfmpegVersion,
 } from './ffmpeg';
+export { CameraRegistry } from './camera-registry';
+export { NewestFrameMailbox, type MailboxOutcome } from './frame-mailbox';
 export { MjpegSplitter, type SplitterStats } from './mjpeg-splitter';
