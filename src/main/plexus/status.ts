@@ -1,7 +1,9 @@
 // Connection status, in the words a person reads on a status bar, each with what to do.
 
-export type Status =
-  'local-only' | 'connecting' | 'connected' | 'http-fallback' | 'offline' | 'auth-failed' | 'name-conflict' | 'closed';
+import type { ConnectionStatus } from '../../shared/status';
+
+/** The status words are shared with the window, which has a tone, label and action for each. */
+export type Status = ConnectionStatus;
 
 export interface StatusInfo {
   status: Status;
@@ -59,52 +61,91 @@ export function describeStatus(status: Status, ctx: StatusContext): string {
   }
 }
 
-/** What delivery knows, from which the status follows (delivery.ts fills it in). */
-export interface DeliveryState {
-  stopped: boolean;
-  hasKey: boolean;
-  /** Why the key was refused (null: not refused) and when it is tried again. */
-  keyRefused: string | null;
-  keyRetryAt: number;
-  /** Configured transport. */
+// ── the snapshot and the status it means ─────────────────────────────────────────────────
+//
+// Delivery runs two transports side by side (the WebSocket reconnecting while HTTP carries the
+// data, say), so its state is a few independent parts, each a plain union; which part decides
+// what a person reads is the one rule below (statusOf), kept pure so it can be tested row by row
+// without a socket.
+
+/** The API key as delivery knows it. */
+export type KeyState =
+  | { key: 'none' }
+  | { key: 'set' }
+  /** The gateway refused it; neither transport sends until `retryAt` (0: being tried now). */
+  | { key: 'refused'; reason: string; retryAt: number };
+
+/** The WebSocket link. */
+export type WsLink =
+  /** Not dialled: HTTP is configured, or there is no key. */
+  | { link: 'idle' }
+  | { link: 'connecting' }
+  /** Authenticated; `unansweredMs`: how long a ping is overdue past what this link takes (0: answering). */
+  | { link: 'open'; unansweredMs: number }
+  /** Lost or never made; the next dial is due at `retryAt` (a past time or 0: at once). */
+  | { link: 'down'; retryAt: number };
+
+/** The HTTP link (POST /ingest). */
+export type HttpLink =
+  | { link: 'untried' }
+  | { link: 'ok' }
+  /** The last request failed (network, 5xx); a small probe goes at `retryAt`. */
+  | { link: 'failing'; retryAt: number };
+
+/** Everything the status follows from: a plain value, taken at `now` (delivery.ts builds it). */
+export interface DeliverySnapshot {
+  now: number;
+  /** close() ran: nothing is sent any more. */
+  closed: boolean;
+  /** The transport the options ask for; with 'ws', HTTP is the fallback. */
   transport: 'ws' | 'http';
-  wsState: 'idle' | 'connecting' | 'open' | 'down';
-  /** A session is open (authenticated and not closed). */
-  wsOpen: boolean;
-  wsRetryAt: number;
-  httpState: 'unknown' | 'ok' | 'failing';
-  httpRetryAt: number;
-  /** A name conflict is reported: what was seen (null: none). */
+  key: KeyState;
+  ws: WsLink;
+  http: HttpLink;
+  /** A reported name conflict: what was seen (null: none). */
   conflict: string | null;
+  /** The last transport error, until a link works again. */
   lastError: string | null;
-  /** ms the gateway has left a ping unanswered past what this link takes (0: answering). */
-  unansweredMs: number;
   sourceId: string;
+  /** Undelivered points. */
   buffered: number;
 }
 
-function classify(d: DeliveryState, now: number): { status: Status; transport: 'ws' | 'http' | null; retryAt: number } {
-  if (d.stopped) return { status: 'closed', transport: null, retryAt: 0 };
-  if (!d.hasKey) return { status: 'local-only', transport: null, retryAt: 0 };
-  if (d.keyRefused) return { status: 'auth-failed', transport: null, retryAt: d.keyRetryAt };
-  const wsOpen = d.wsState === 'open' && d.wsOpen;
-  if (d.conflict)
-    return { status: 'name-conflict', transport: wsOpen ? 'ws' : null, retryAt: wsOpen ? 0 : d.wsRetryAt };
-  if (wsOpen) return { status: 'connected', transport: 'ws', retryAt: 0 };
-  if (d.httpState === 'ok')
-    return { status: d.transport === 'http' ? 'connected' : 'http-fallback', transport: 'http', retryAt: 0 };
-  if (d.httpState === 'unknown' && (d.wsState === 'connecting' || d.wsState === 'idle') && d.lastError === null)
-    return { status: 'connecting', transport: null, retryAt: 0 };
-  const retryAt = Math.min(d.wsRetryAt > now ? d.wsRetryAt : Infinity, d.httpRetryAt > now ? d.httpRetryAt : Infinity);
-  return { status: 'offline', transport: null, retryAt: Number.isFinite(retryAt) ? retryAt : 0 };
+interface Classified {
+  status: Status;
+  transport: 'ws' | 'http' | null;
+  retryAt: number;
 }
 
-export function statusOf(d: DeliveryState, now = Date.now()): StatusInfo {
-  const s = classify(d, now);
-  const retryInMs = s.retryAt > now ? s.retryAt - now : null;
-  const unansweredMs = s.status === 'connected' && s.transport === 'ws' ? d.unansweredMs : 0;
+/** Which status wins: closed, no key, a refused key and a name conflict outrank any link. */
+function classify(d: DeliverySnapshot): Classified {
+  if (d.closed) return { status: 'closed', transport: null, retryAt: 0 };
+  if (d.key.key === 'none') return { status: 'local-only', transport: null, retryAt: 0 };
+  if (d.key.key === 'refused') return { status: 'auth-failed', transport: null, retryAt: d.key.retryAt };
+  const wsRetryAt = d.ws.link === 'down' ? d.ws.retryAt : 0;
+  if (d.conflict) {
+    const open = d.ws.link === 'open';
+    return { status: 'name-conflict', transport: open ? 'ws' : null, retryAt: open ? 0 : wsRetryAt };
+  }
+  if (d.ws.link === 'open') return { status: 'connected', transport: 'ws', retryAt: 0 };
+  if (d.http.link === 'ok')
+    return { status: d.transport === 'http' ? 'connected' : 'http-fallback', transport: 'http', retryAt: 0 };
+  // Nothing has failed yet: still on the way up.
+  if (d.http.link === 'untried' && (d.ws.link === 'connecting' || d.ws.link === 'idle') && d.lastError === null)
+    return { status: 'connecting', transport: null, retryAt: 0 };
+  // Offline: the next attempt is whichever transport tries first.
+  const httpRetryAt = d.http.link === 'failing' ? d.http.retryAt : 0;
+  const due = [wsRetryAt, httpRetryAt].filter((t) => t > d.now);
+  return { status: 'offline', transport: null, retryAt: due.length > 0 ? Math.min(...due) : 0 };
+}
+
+/** The status a person reads, from a snapshot alone (no clock, no sockets). */
+export function statusOf(d: DeliverySnapshot): StatusInfo {
+  const s = classify(d);
+  const retryInMs = s.retryAt > d.now ? s.retryAt - d.now : null;
+  const unansweredMs = s.status === 'connected' && d.ws.link === 'open' ? d.ws.unansweredMs : 0;
   let detail = s.status === 'connected' ? null : d.lastError;
-  if (s.status === 'auth-failed') detail = d.keyRefused;
+  if (d.key.key === 'refused' && s.status === 'auth-failed') detail = d.key.reason;
   if (s.status === 'name-conflict') detail = d.conflict;
   if (unansweredMs > 0) detail = 'the gateway is not answering pings';
   const ctx = { sourceId: d.sourceId, buffered: d.buffered, transport: s.transport, retryInMs, unansweredMs };
