@@ -34,3 +34,30 @@ export function lastSourceId(store: Store): string | undefined {
 export function rememberSourceId(store: Store, id: string): void {
   store.setMeta('source_id', id);
 }
+
+/** What device_auth says about this device besides its name, key and install id. */
+export interface DeviceInfo {
+  platform: string;
+  agentVersion: string;
+  sensors: unknown;
+}
+
+/** The first WebSocket message (protocol §2); cameras and sensors only when there are any. */
+export function deviceAuthMessage(
+  device: DeviceInfo & { installId: string; sourceId: string; apiKey: string },
+  commands: unknown[],
+  cameras: Array<{ camera_id: string; video_type: string }>,
+): Record<string, unknown> {
+  const msg: Record<string, unknown> = {
+    type: 'device_auth',
+    api_key: device.apiKey,
+    source_id: device.sourceId,
+    platform: device.platform,
+    agent_version: device.agentVersion,
+    install_id: device.installId,
+    commands,
+  };
+  if (cameras.length > 0) msg.cameras = cameras;
+  if (device.sensors !== undefined) msg.sensors = device.sensors;
+  return msg;
+}

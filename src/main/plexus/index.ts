@@ -3,15 +3,15 @@ export { Plexus } from './client';
 export type {
   SendOptions,
   BatchPoint,
-  DroppedInfo,
   VideoResult,
   FlushResult,
   ClientStats,
   PlexusEvents,
   LoggedPoint,
   CloseResult,
-  RecoveryInfo,
-} from './client';
+} from './client-types';
+export type { DroppedInfo } from './drops';
+export type { RecoveryInfo } from './recovery-info';
 export type { PlexusOptions, BufferOptions, Logger } from './config';
 export { DEFAULT_GATEWAY_URL, DEFAULT_GATEWAY_WS_URL } from './config';
 export type { Status, StatusInfo } from './status';

@@ -1,0 +1,147 @@
+// The active run and the runs table: a run starts and ends with an event (run.start says how good
+// the time base was; run.end how many points and how long), every point in between carries
+// `tags.run_id` (runs.ts says why a tag), and the store keeps each run's seq range so its points
+// can be read back for export.
+
+import type { LoggedPoint } from './client-types';
+import { ValidationError } from './errors';
+import type { Outbox } from './outbox';
+import type { RecordingContext } from './local-state';
+import { defaultRunName, makeRunId, type RunInfo, type RunRow } from './runs';
+import type { Store } from './store';
+import { encodeValue, type Tags } from './validate';
+
+export interface RunRecorderHooks {
+  commitNow(): void;
+  /** Record the run's start or end event, stamped by the client at `timestamp`. */
+  record(metric: 'run.start' | 'run.end', valueJson: string, timestamp: number): void;
+  emit(kind: 'start' | 'end', run: RunInfo): void;
+}
+
+/** A run still open in the log was cut short by a crash: close it where the log ends. */
+export function closeInterruptedRuns(store: Store, outbox: Outbox): void {
+  for (const r of store.openRuns()) {
+    const last = outbox.storedSeq;
+    store.endRun(r.id, Date.now(), last, Math.max(0, last - r.firstSeq + 1));
+  }
+}
+
+export class RunRecorder {
+  private run: RunInfo | null = null;
+  private runTags: Tags | undefined;
+  private runTagsJson = '';
+
+  constructor(
+    private readonly d: RecordingContext,
+    private readonly hooks: RunRecorderHooks,
+  ) {}
+
+  /** The tags every point of the active run carries (undefined: no run). */
+  get tags(): Tags | undefined {
+    return this.runTags;
+  }
+
+  /** The same as a point line's tags JSON ('' when no run). */
+  get tagsJson(): string {
+    return this.runTagsJson;
+  }
+
+  /** A point was recorded (in the active run, if any). */
+  counted(): void {
+    if (this.run) this.run.points++;
+  }
+
+  current(): RunInfo | null {
+    return this.run ? { ...this.run } : null;
+  }
+
+  /** Start a named run, ending an active one first. */
+  start(name?: string): RunInfo {
+    if (this.run) this.finish();
+    const now = Math.round(this.d.clock.now());
+    const runName = name?.trim() || defaultRunName(now);
+    if (Buffer.byteLength(runName) > 200)
+      throw new ValidationError('run.name', runName, 'run name must be at most 200 bytes');
+    let id = makeRunId(runName, now);
+    while (this.d.store.getRun(id)) id = `${id}-${Math.floor(Math.random() * 1e4)}`;
+    this.hooks.commitNow();
+    this.d.store.insertRun(id, runName, now, this.d.outbox.lastSeq + 1);
+    this.run = { id, name: runName, startedAt: now, endedAt: null, points: 0 };
+    this.runTags = { run_id: id };
+    this.runTagsJson = JSON.stringify(this.runTags);
+    // The run records how good its time base was when it started.
+    const clock = this.d.clock.get();
+    const [, startJson] = encodeValue(
+      {
+        name: runName,
+        clock: {
+          source: clock.source,
+          offset_ms: Math.round(clock.offsetMs * 10) / 10,
+          uncertainty_ms: clock.uncertaintyMs === null ? null : Math.round(clock.uncertaintyMs * 10) / 10,
+        },
+      },
+      true,
+    );
+    // Stamped by the client: a first clock sync moves it like any point the client stamped.
+    this.hooks.record('run.start', startJson, now);
+    this.d.presync.noteRunStart(id);
+    this.hooks.emit('start', { ...this.run });
+    return { ...this.run };
+  }
+
+  /** End the active run (no-op when none); returns it. */
+  finish(): RunInfo | null {
+    const run = this.run;
+    if (!run) return null;
+    const now = Math.round(this.d.clock.now());
+    const [, endJson] = encodeValue(
+      { name: run.name, points: run.points + 1, duration_s: Math.round((now - run.startedAt) / 100) / 10 },
+      true,
+    );
+    this.hooks.record('run.end', endJson, now);
+    this.d.presync.noteRunEnd(run.id);
+    this.run = null;
+    this.runTags = undefined;
+    this.runTagsJson = '';
+    run.endedAt = now;
+    this.hooks.commitNow();
+    this.d.storeSafely('record the end of the run', () =>
+      this.d.store.endRun(run.id, now, this.d.outbox.lastSeq, run.points),
+    );
+    this.hooks.emit('end', { ...run });
+    return { ...run };
+  }
+
+  /** The first clock sync moved the runs started before it by `deltaMs`: the active one too. */
+  shifted(runIds: ReadonlyMap<string, boolean>, deltaMs: number): void {
+    if (this.run && runIds.has(this.run.id)) this.run.startedAt += deltaMs;
+  }
+
+  /** Past and current runs, newest first. */
+  list(limit: number): RunRow[] {
+    return this.d.store.listRuns(limit);
+  }
+
+  /** The points of a run, from the local log, in recording order (see Plexus.runPoints). */
+  *points(runId: string): Generator<LoggedPoint> {
+    const run = this.d.store.getRun(runId);
+    if (!run) throw new ValidationError('run.id', runId, `no run with id ${JSON.stringify(runId)}`);
+    this.hooks.commitNow();
+    const to = run.lastSeq ?? this.d.outbox.storedSeq;
+    let after = -1;
+    for (;;) {
+      const rows = this.d.store.blocksBetween(run.firstSeq, to, after);
+      if (rows.length === 0) return;
+      for (const r of rows) {
+        after = r.firstSeq;
+        const lines = r.body.toString('utf8').split('\n');
+        for (let i = 0; i < lines.length; i++) {
+          const seq = r.firstSeq + i;
+          if (seq < run.firstSeq || seq > to) continue;
+          const p = JSON.parse(lines[i]!) as LoggedPoint;
+          if (p.tags?.run_id === runId) yield { ...p, seq };
+        }
+      }
+    }
+  }
+}
