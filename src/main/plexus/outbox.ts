@@ -10,7 +10,8 @@
 // The cursor is persisted with each commit; after a crash the few points confirmed since the
 // last commit are sent again (at-least-once, counted as `resent`).
 
-import { Batch, Block, PendingLines, type BatchPart } from './block';
+import { Batch, PendingLines, type Block, type BatchPart } from './block';
+import { BlockCache } from './block-cache';
 import type { Store } from './store';
 
 export { Batch } from './block';
@@ -50,9 +51,6 @@ const BLOCK_BYTES = 64 * 1024;
  */
 const CHUNK_BYTES = 256 * 1024;
 
-/** Read a backlog back from SQLite in pieces of about this many bytes. */
-const READ_AHEAD_BYTES = 4 * 1024 * 1024;
-
 export class Outbox {
   /** Seq the next committed point will get. */
   private nextSeq = 1;
@@ -65,17 +63,8 @@ export class Outbox {
 
   private readonly pending = new PendingLines();
 
-  /** Committed blocks kept in RAM, contiguous up to nextSeq − 1. */
-  private mem: Block[] = [];
-  private memTotal = 0;
-  /**
-   * Whether new blocks are kept in RAM. Off once the sender falls more than `memBytes` behind
-   * (an outage): the backlog is then read back from disk in order, and new blocks are not kept
-   * only to be thrown away later — they die young, which keeps the heap small.
-   */
-  private memActive = true;
-  /** Blocks read back from SQLite for a backlog that is not (or no longer) in RAM. */
-  private readAhead: Block[] = [];
+  /** Committed blocks for sending: in RAM, or read back from SQLite (block-cache.ts). */
+  private readonly cache: BlockCache;
 
   private readonly quarantined = new Set<number>();
 
@@ -91,6 +80,7 @@ export class Outbox {
     private readonly store: Store,
     private readonly limits: OutboxLimits,
   ) {
+    this.cache = new BlockCache(store, limits.memBytes);
     const t = store.totals();
     const metaNext = Number(store.getMeta('next_seq') ?? 1);
     this.nextSeq = Math.max(metaNext, t.maxSeq + 1);
@@ -206,13 +196,7 @@ export class Outbox {
       this.nextSeq = firstSeq + n;
       this.pending.consume(n);
       this.counts.stored += n;
-      if (this.memActive) {
-        for (const b of blocks) {
-          this.mem.push(b);
-          this.memTotal += b.data.length;
-        }
-        this.trimMem();
-      }
+      this.cache.committed(blocks, this.confirmed);
     }
     return { count: n, dropped };
   }
@@ -245,7 +229,7 @@ export class Outbox {
     this.undeliveredPoints = Math.max(0, this.undeliveredPoints);
     this.undeliveredBytes = Math.max(0, this.undeliveredBytes);
     this.sent = Math.max(this.sent, this.confirmed);
-    this.dropFromMemory(this.confirmed);
+    this.cache.dropUpTo(this.confirmed);
     this.counts.dropped += dropped;
     return dropped;
   }
@@ -273,57 +257,6 @@ export class Outbox {
     }
   }
 
-  private trimMem(): void {
-    this.dropFromMemory(this.confirmed);
-    if (this.memTotal > this.limits.memBytes) {
-      this.mem = [];
-      this.memTotal = 0;
-      this.memActive = false;
-    }
-  }
-
-  private dropFromMemory(upToSeq: number): void {
-    while (this.mem.length > 0 && this.mem[0]!.lastSeq <= upToSeq) {
-      this.memTotal -= this.mem.shift()!.data.length;
-    }
-    while (this.readAhead.length > 0 && this.readAhead[0]!.lastSeq <= upToSeq) this.readAhead.shift();
-  }
-
-  /** The block holding `seq`, or the first one after it; null when nothing is committed there. */
-  private blockFor(seq: number): Block | null {
-    if (seq >= this.nextSeq) return null;
-    const mem = this.mem;
-    if (mem.length > 0 && seq >= mem[0]!.firstSeq) {
-      let lo = 0;
-      let hi = mem.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (mem[mid]!.firstSeq <= seq) lo = mid;
-        else hi = mid - 1;
-      }
-      const b = mem[lo]!;
-      return seq <= b.lastSeq ? b : (mem[lo + 1] ?? null);
-    }
-    // Not in RAM: read the backlog from SQLite, a few MB at a time.
-    while (this.readAhead.length > 0 && this.readAhead[0]!.lastSeq < seq) this.readAhead.shift();
-    if (this.readAhead.length > 0 && this.readAhead[0]!.firstSeq > seq) this.readAhead = [];
-    if (this.readAhead.length === 0) {
-      const memFirst = mem[0]?.firstSeq ?? Infinity;
-      const at = this.store.blockAt(seq);
-      let row = at && at.firstSeq + at.n > seq ? at : this.store.blocksAfter(seq - 1, 1)[0];
-      let budget = READ_AHEAD_BYTES;
-      while (row && row.firstSeq < memFirst) {
-        this.readAhead.push(Block.fromData(row.firstSeq, row.body, row.n));
-        budget -= row.body.length;
-        if (budget <= 0) break;
-        row = this.store.blocksAfter(row.firstSeq, 1)[0];
-      }
-    }
-    const first = this.readAhead[0];
-    if (first) return first;
-    return mem[0] ?? null;
-  }
-
   /**
    * The next points to send, from the cursor: at most `maxPoints` and at most `maxBytes` of
    * point JSON plus one separator per point. Null when everything committed was handed out.
@@ -336,7 +269,7 @@ export class Outbox {
     let seq = this.sent + 1;
     let full = false;
     while (!full) {
-      const blk = this.blockFor(seq);
+      const blk = this.cache.blockFor(seq, this.nextSeq);
       if (!blk) {
         // Nothing is committed at or after seq (dropped by the cap): skip the gap.
         seq = Math.max(seq, this.nextSeq);
@@ -370,10 +303,7 @@ export class Outbox {
     }
     this.sent = Math.max(this.sent, seq - 1);
     // Caught up with the log: from the next commit on, new blocks can be sent from RAM again.
-    if (this.sent >= this.nextSeq - 1 && !this.memActive) {
-      this.memActive = true;
-      this.readAhead = [];
-    }
+    if (this.sent >= this.nextSeq - 1) this.cache.caughtUp();
     return count === 0 ? null : new Batch(parts, count, bytes);
   }
 
@@ -418,7 +348,7 @@ export class Outbox {
     this.confirmed = seq;
     this.sent = Math.max(this.sent, seq);
     for (const q of this.quarantined) if (q <= seq) this.quarantined.delete(q);
-    this.dropFromMemory(seq);
+    this.cache.dropUpTo(seq);
   }
 
   /** Points above this seq were never handed to a transport (nor dropped): they may still change. */
@@ -444,19 +374,15 @@ export class Outbox {
     for (const { block, oldBytes } of list) {
       this.undeliveredBytes += block.total - oldBytes;
       this.logBytes += block.total - oldBytes;
-      const i = this.mem.findIndex((b) => b.firstSeq === block.firstSeq);
-      if (i >= 0) {
-        this.memTotal += block.data.length - this.mem[i]!.data.length;
-        this.mem[i] = block;
-      }
+      this.cache.replace(block);
     }
-    this.readAhead = [];
+    this.cache.forgetReadAhead();
   }
 
   /** The connection was lost: everything handed out but unconfirmed goes again. */
   rewind(): void {
     this.sent = this.confirmed;
     // Blocks read ahead lie past the cursor now; keeping them would skip the points before them.
-    this.readAhead = [];
+    this.cache.forgetReadAhead();
   }
 }
