@@ -17,6 +17,7 @@ import {
 import { join } from 'node:path';
 import { Host, writeLines, type RunExport, type SecretStore } from './host';
 import type { EventName, ExportResult } from '../shared/contract';
+import { errorMessage } from '../shared/util';
 import { APP_INDEX_URL, APP_SCHEME, isAppUrl } from './shell/origin';
 import { APP_SCHEME_PRIVILEGES, serveAppRequest } from './shell/app-protocol';
 import { allowNavigation, allowWebview, windowOpenDecision } from './shell/navigation';
@@ -96,7 +97,11 @@ function createWindow(): void {
     ev.preventDefault();
     app.quit(); // goes through before-quit, which asks
   });
-  void win.loadURL(APP_INDEX_URL);
+  win.loadURL(APP_INDEX_URL).catch((e: unknown) => {
+    // The window's own files are in the app: failing to load them is a broken install, not a state to run in.
+    dialog.showErrorBox('Plexus Bench could not open its window', errorMessage(e));
+    app.exit(1);
+  });
 }
 
 /** Every webContents (ours or any other): no navigation away, no new windows, no <webview>. */
@@ -111,7 +116,11 @@ function guardContents(contents: Electron.WebContents): void {
   });
   contents.setWindowOpenHandler(({ url }) => {
     const d = windowOpenDecision(url);
-    if (d.openExternal) void shell.openExternal(d.openExternal);
+    const external = d.openExternal;
+    if (external)
+      shell
+        .openExternal(external)
+        .catch((e: unknown) => host?.log.warn(`could not open ${external}: ${errorMessage(e)}`));
     return { action: d.action };
   });
 }
@@ -173,20 +182,22 @@ if (!app.requestSingleInstanceLock()) {
       win.focus();
     }
   });
-  void app.whenReady().then(() =>
-    start().catch((e: unknown) => {
+  app
+    .whenReady()
+    .then(start)
+    .catch((e: unknown) => {
       // Never a process that holds the single-instance lock with no window: say why and quit.
-      dialog.showErrorBox('Plexus Bench could not start', e instanceof Error ? e.message : String(e));
+      dialog.showErrorBox('Plexus Bench could not start', errorMessage(e));
       app.exit(1);
-    }),
-  );
+    });
   app.on('web-contents-created', (_ev, contents) => guardContents(contents));
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', (ev) => {
     if (quitting || !host) return;
     ev.preventDefault();
-    void (async () => {
-      if (host.isRecording() && win) {
+    const h = host;
+    (async () => {
+      if (h.isRecording() && win) {
         const r = await dialog.showMessageBox(win, {
           type: 'warning',
           buttons: ['Keep recording', 'Stop the run and quit'],
@@ -198,8 +209,12 @@ if (!app.requestSingleInstanceLock()) {
         if (r.response === 0) return;
       }
       quitting = true;
-      await host.shutdown({ flushTimeoutMs: 5000 }); // always flush
+      await h.shutdown({ flushTimeoutMs: 5000 }); // always flush
       app.exit(0);
-    })();
+    })().catch((e: unknown) => {
+      // Shutting down failed half-way: what was committed is safe on disk; say so in the log and go.
+      h.log.error(`closing failed: ${errorMessage(e)}`);
+      app.exit(1);
+    });
   });
 }

@@ -324,6 +324,12 @@ export async function main(argv: string[], defaultRendererDir: string): Promise<
     );
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  const stopOn = (signal: string): void => {
+    stop(signal).catch((e: unknown) => {
+      process.stderr.write(`could not close cleanly: ${reason(e)} (what was committed is kept)\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => stopOn('SIGINT'));
+  process.on('SIGTERM', () => stopOn('SIGTERM'));
 }

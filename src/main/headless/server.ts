@@ -14,7 +14,8 @@ import { extname, join, normalize, sep } from 'node:path';
 import { Readable, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { decodeWire, encodeWire, type EventName } from '../../shared/contract';
+import { decodeWire, encodeWire, type Envelope, type EventName } from '../../shared/contract';
+import { errorMessage } from '../../shared/util';
 import type { Host } from '../host';
 
 export interface HeadlessOptions {
@@ -296,6 +297,11 @@ function bridge(ws: WebSocket, host: Host): void {
       });
       return;
     }
-    void host.handle(m.name, m.payload).then((reply) => send({ type: 'reply', id: m.id, reply }));
+    const id = m.id;
+    host
+      .handle(m.name, m.payload)
+      .catch((e: unknown): Envelope<unknown> => ({ ok: false, error: { message: errorMessage(e), code: 'failed' } }))
+      .then((reply) => send({ type: 'reply', id, reply }))
+      .catch(() => {}); // the window went away while the host answered: nobody left to tell
   });
 }

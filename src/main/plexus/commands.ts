@@ -2,6 +2,7 @@
 // handler runs, then exactly one `result` or `error`. Handlers may be async; a handler that
 // never settles is answered with an error at its timeout, so no command hangs forever.
 
+import { errorMessage } from '../../shared/util';
 import { describeValue, ValidationError } from './errors';
 
 export interface CommandParam {
@@ -119,7 +120,9 @@ export class CommandRegistry {
     this.reply({ type: 'command_result', id, command, event: 'ack' });
     rec.state = 'acked';
     this.observe({ ...rec });
-    void this.run(rec, reg);
+    // run() answers every outcome of the handler itself; a failure of its own bookkeeping still
+    // gets the command an answer rather than leaving the operator waiting.
+    this.run(rec, reg).catch((e: unknown) => this.finish(rec, 'error', `the command failed: ${errorMessage(e)}`));
   }
 
   private async run(rec: CommandRecord, reg: Registration): Promise<void> {

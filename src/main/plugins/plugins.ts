@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { ConfigValues } from '../../shared/plugin-config';
+import { errorMessage } from '../../shared/util';
 import type {
   MetricInfo,
   NetworkConfig,
@@ -300,9 +301,18 @@ export class Plugins {
     source.on('log', (e) => this.host.appLog(`network ${config.name}`, e.level, e.message));
     const entry: NetworkEntry = { id, config, enabled, source };
     this.network.set(id, entry);
-    if (enabled) void source.start();
+    if (enabled) this.startNetwork(entry);
     this.opts.stateChanged();
     return id;
+  }
+
+  /** start() reports a port it cannot open as the source's status; anything else goes to the log. */
+  private startNetwork(n: NetworkEntry): void {
+    n.source
+      .start()
+      .catch((e: unknown) =>
+        this.host.appLog(`network ${n.config.name}`, 'error', `could not start: ${errorMessage(e)}`),
+      );
   }
 
   private networkEntry(id: string): NetworkEntry {
@@ -319,7 +329,7 @@ export class Plugins {
       this.addNetwork(config, old.enabled, id);
     } catch (e) {
       this.network.set(id, old); // keep the old one rather than lose the source
-      if (old.enabled) void old.source.start();
+      if (old.enabled) this.startNetwork(old);
       throw e;
     }
   }

@@ -4,7 +4,7 @@
 // starts its count afresh. Problems restarting cannot fix (a compile error, a bad config, a
 // missing command) stop it at once.
 
-import { Backoff } from '../plexus';
+import { Backoff, errorMessage } from '../../shared/util';
 import { PluginEnded, type EndReason, type PluginRun } from './types';
 
 export type RunState = 'stopped' | 'starting' | 'running' | 'restarting' | 'failed';
@@ -97,7 +97,7 @@ export class Supervisor {
     this.clearTimers();
     this.st.crashesInARow = 0;
     this.backoff.reset();
-    void this.attempt();
+    this.attemptInBackground();
   }
 
   /** Stop the run (graceful, then forced); resolves once it is gone. */
@@ -116,6 +116,13 @@ export class Supervisor {
   async restart(): Promise<void> {
     await this.stop();
     this.start();
+  }
+
+  /** attempt() turns every start failure into an end reason; anything else still ends the run. */
+  private attemptInBackground(): void {
+    this.attempt().catch((e: unknown) =>
+      this.ended({ kind: 'threw', message: `could not start: ${errorMessage(e)}`, retry: true }),
+    );
   }
 
   private async attempt(): Promise<void> {
@@ -144,11 +151,13 @@ export class Supervisor {
       this.st.crashesInARow = 0;
       this.backoff.reset();
     }, this.opts.healthyAfterMs ?? 30_000);
-    void run.ended.then((reason) => {
+    const onEnd = (reason: EndReason): void => {
       if (gen !== this.generation || this.current !== run) return;
       this.current = null;
       this.ended(reason);
-    });
+    };
+    // `ended` resolves with the reason; should it ever reject, the run is just as over.
+    run.ended.then(onEnd, (e: unknown) => onEnd({ kind: 'threw', message: errorMessage(e), retry: true }));
   }
 
   private ended(reason: EndReason): void {
@@ -173,7 +182,7 @@ export class Supervisor {
     this.set({ state: 'restarting', message: `${reason.message} — restarting in ${seconds(delay)}` });
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.attempt();
+      this.attemptInBackground();
     }, delay);
   }
 

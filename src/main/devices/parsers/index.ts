@@ -30,6 +30,6 @@ export function createParser(kind: ParserKind): LineParser {
     case 'kv':
       return new KvParser();
     default:
-      throw new Error(`unknown parser kind ${JSON.stringify(kind as unknown)} (expected ${PARSER_KINDS.join(', ')})`);
+      throw new Error(`unknown parser kind ${JSON.stringify(kind)} (expected ${PARSER_KINDS.join(', ')})`);
   }
 }

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { serialConfigProblem } from '../../../shared/serial-config';
-import { Backoff, TypedEmitter } from '../../../shared/util';
+import { Backoff, errorMessage, TypedEmitter } from '../../../shared/util';
 import { ValidationError } from '../../plexus';
 import { LineReader, type LineReaderStats } from '../lines/line-reader';
 import type { ParserKind, TelemetrySink } from '../types';
@@ -129,7 +129,7 @@ export class SerialDevice extends TypedEmitter<Events> {
     if (!this.stopped) return;
     this.stopped = false;
     this.backoff.reset();
-    void this.attempt();
+    this.attemptInBackground();
   }
 
   /** Close the port and stop watching for it. */
@@ -187,11 +187,16 @@ export class SerialDevice extends TypedEmitter<Events> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.attempt();
+      this.attemptInBackground();
     }, ms);
   }
 
   /** Find the port; open it if it is there, else wait for it. */
+  /** attempt() reports every failure it knows of as a status; anything else is logged, not lost. */
+  private attemptInBackground(): void {
+    this.attempt().catch((e: unknown) => this.addLog('error', `could not open the port: ${errorMessage(e)}`));
+  }
+
   private async attempt(): Promise<void> {
     if (this.stopped || this.port) return;
     let path: string | null;
@@ -232,7 +237,7 @@ export class SerialDevice extends TypedEmitter<Events> {
           return;
         }
         if (err) {
-          const why = explainOpenError(path, err as Error & { code?: string });
+          const why = explainOpenError(path, err);
           if (why.kind === 'missing') {
             this.setStatus('waiting', `waiting for device (${describeBinding(this.config)}) — ${why.message}`, null);
             this.schedule(this.opts.presencePollMs ?? 500);
@@ -280,7 +285,7 @@ export class SerialDevice extends TypedEmitter<Events> {
     if (this.stopped) return;
     this.setStatus('closed', why, this.current.path);
     this.backoff.reset();
-    void this.attempt();
+    this.attemptInBackground();
   }
 
   private closePort(): Promise<void> {

@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { createInterface } from 'node:readline';
 import type { ConfigResult } from '../../../shared/plugin-config';
+import { errorMessage } from '../../../shared/util';
 import type { CommandSpec, MetricInfo } from '../api';
 import type { PluginRecorder } from '../plugin-recorder';
 import { PluginEnded, type CommandCall, type EndReason, type LogLevel, type PluginRun } from '../types';
@@ -99,7 +100,9 @@ export async function startScriptRun(o: ScriptRunOptions): Promise<PluginRun> {
     clearTimeout(setupTimer);
     for (const p of pending.values()) p.reject(new Error(`the plugin stopped: ${reason.message}`));
     pending.clear();
-    void worker.terminate();
+    worker
+      .terminate()
+      .catch((e: unknown) => o.log('warn', `the plugin's thread did not end cleanly: ${errorMessage(e)}`));
     if (wasRunning) resolveEnded(reason);
     else rejectStart(new PluginEnded(reason));
   };

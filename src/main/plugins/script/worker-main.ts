@@ -24,11 +24,11 @@ process.setSourceMapsEnabled(true);
 
 // `process.kill(process.pid)` would end the whole recorder, not just this plugin.
 const realKill = process.kill.bind(process);
-process.kill = ((pid: number, signal?: string | number) => {
+process.kill = (pid: number, signal?: string | number) => {
   if (pid === process.pid || pid === 0 || pid === -process.pid)
     throw new Error('a plugin cannot signal the recorder itself; call process.exit() to end the plugin');
   return realKill(pid, signal);
-}) as typeof process.kill;
+};
 
 // ── the recorder's clock ─────────────────────────────────────────────────────────────────────
 const local = (): number => performance.timeOrigin + performance.now();
@@ -260,7 +260,7 @@ function load(): void {
 
 async function setup(config: Record<string, unknown>): Promise<void> {
   try {
-    const r = await definition!.setup(makeContext(config) as never);
+    const r = await definition!.setup(makeContext(config));
     if (typeof r === 'function') cleanup = r;
     post({ t: 'ready' });
   } catch (e) {
@@ -292,16 +292,21 @@ port.on('message', (m: HostMessage) => {
       clockOffset = m.now - local();
       break;
     case 'setup':
-      void setup(m.config);
+      // setup() reports its own failures as 'fatal'; anything else escaping it is a runtime bug.
+      setup(m.config).catch((e: unknown) => post({ t: 'fatal', stage: 'setup', message: describePluginError(e) }));
       break;
     case 'command':
-      void runCommand(m);
+      runCommand(m).catch((e: unknown) =>
+        post({ t: 'log', level: 'error', message: `command ${m.id} failed: ${describePluginError(e)}` }),
+      );
       break;
     case 'command-abort':
       runningCommands.get(m.id)?.abort();
       break;
     case 'stop':
-      void stop();
+      stop().catch((e: unknown) =>
+        post({ t: 'log', level: 'error', message: `stopping failed: ${describePluginError(e)}` }),
+      );
       break;
   }
 });
