@@ -73,6 +73,32 @@ export class Sources {
 
   // ── serial ──────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Bring back the saved devices. One that cannot be restored (its settings no longer valid) does
+   * not stop the others; the first such problem is returned for the settings dialog to show.
+   */
+  restore(
+    serial: ReadonlyArray<{ id: string; config: SerialConfig; enabled: boolean }>,
+    cameras: ReadonlyArray<{ id: string; config: CameraConfig; enabled: boolean }>,
+  ): string | null {
+    let problem: string | null = null;
+    for (const s of serial) {
+      try {
+        this.addSerial(s.config, s.enabled, s.id);
+      } catch (e) {
+        problem ??= `serial device "${s.config.name}" could not be restored: ${(e as Error).message}`;
+      }
+    }
+    for (const c of cameras) {
+      try {
+        this.addCamera(c.config, c.enabled, c.id);
+      } catch (e) {
+        problem ??= `camera "${c.config.cameraId}" could not be restored: ${(e as Error).message}`;
+      }
+    }
+    return problem;
+  }
+
   addSerial(config: SerialConfig, enabled = true, id: string = randomUUID()): string {
     if ([...this.serial.values()].some((e) => e.config.name === config.name)) {
       throw new Error(`a serial device named "${config.name}" exists already; choose another name`);

@@ -1,0 +1,62 @@
+// The window's requests about runs and markers: start, stop and mark on the client's run
+// recorder, with the name remembered for the next suggestion.
+
+import type { RequestHandlers, RunView } from '../../shared/contract';
+import type { Plexus } from '../plexus';
+import { ContractError } from './contract-error';
+import type { RecordingSink } from './recording-sink';
+
+type RunRequest = 'run.start' | 'run.stop' | 'marker.add';
+
+export interface RunRequestContext {
+  client: Plexus;
+  sink: RecordingSink;
+  /** The disk refuses writes: a marker is kept in memory, and the technician is told. */
+  storageFailing(): boolean;
+  /** A run started under this name (saved as the next suggestion). */
+  started(name: string): void;
+  stateChanged(): void;
+}
+
+export function runRequests(ctx: RunRequestContext): Pick<RequestHandlers, RunRequest> {
+  return {
+    'run.start': ({ name }) => {
+      if (ctx.client.currentRun()) throw new ContractError('a run is already recording; stop it first', 'failed');
+      const r = ctx.client.startRun(name);
+      ctx.started(r.name);
+      ctx.stateChanged();
+      return toRunView(r);
+    },
+    'run.stop': () => {
+      const r = ctx.client.endRun();
+      ctx.stateChanged();
+      return r ? toRunView(r) : null;
+    },
+    'marker.add': ({ note }) => {
+      const t = Math.round(ctx.client.now());
+      const seq = ctx.sink.event('marker', markerValue(note), { timestamp: t });
+      return ctx.storageFailing()
+        ? { seq, t, warning: 'the disk refuses writes: this marker waits in memory until it takes them again' }
+        : { seq, t };
+    },
+  };
+}
+
+/**
+ * A marker's value: its note as text when it fits an event's 256 UTF-8 bytes, else as
+ * `{ note }` (an object may hold 4 KiB), so any note the window accepts is kept whole.
+ */
+export function markerValue(note: string | undefined): string | { note: string } {
+  if (!note) return 'marker';
+  return Buffer.byteLength(note, 'utf8') <= 256 ? note : { note };
+}
+
+export function toRunView(r: {
+  id: string;
+  name: string;
+  startedAt: number;
+  endedAt: number | null;
+  points: number;
+}): RunView {
+  return { id: r.id, name: r.name, startedAt: r.startedAt, endedAt: r.endedAt, points: r.points };
+}
