@@ -4,9 +4,13 @@
 // on `x` + 65,000 spaces + `x`: a backtracking regular expression.)
 //
 // For every parser and for detectParser, each adversarial line is built at 16 KiB and at 64 KiB
-// and timed (the best of a few runs, after a warm-up at 4 KiB). Linear code takes about 4× as long
-// for the 64 KiB line; quadratic code 16×. Asserted: the 64 KiB line takes less than 8× the 16 KiB
-// one plus a small constant, and well under a second. The sink reads each field name whole, the way
+// and timed (after a warm-up at 4 KiB). Linear code takes about 4× as long for the 64 KiB line;
+// quadratic code 16×. Asserted: the 64 KiB line takes less than 8× the 16 KiB one plus a small
+// constant, and well under a second. Times are this process's CPU time, not the wall clock: on a
+// loaded machine (two cores, other test files, other processes) the wall clock also counts the
+// time the process waited for a core, which is noise of tens of ms. The 16 KiB time is the best of
+// a few runs; the 64 KiB line is run until one run meets the bound (at most as many runs): the
+// best of five is under the bound exactly when one of them is, so stopping early decides the same. The sink reads each field name whole, the way
 // the line reader and the client's validation do (a Map lookup, its UTF-8 length), and the
 // characters of the emitted names and texts must grow linearly too: a parser that emits a long name
 // once per field (`{"<30,000 characters>":[1,1,…]}`) hands on output quadratic in the line's length.
@@ -122,18 +126,28 @@ class ReaderLikeSink implements FieldSink {
   }
 }
 
-/** Best time (ms) of a few runs, and the characters the line's fields hold. */
-function measure(run: (sink: ReaderLikeSink) => void): { ms: number; chars: number } {
+/** CPU time (ms) this process spends in `run`: unlike the wall clock, not inflated by waiting for a core. */
+function cpuMs(run: () => void): number {
+  const t0 = process.cpuUsage();
+  run();
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / 1000;
+}
+
+/**
+ * Best time (ms) of up to RUNS runs, and the characters the line's fields hold. With `goodEnough`,
+ * stops at the first run under it (the best of all runs could only be lower).
+ */
+function measure(run: (sink: ReaderLikeSink) => void, goodEnough = 0): { ms: number; chars: number } {
   let best = Infinity;
   let chars = 0;
   for (let i = 0; i < RUNS; i++) {
     const sink = new ReaderLikeSink();
-    const t0 = performance.now();
-    run(sink);
-    const ms = performance.now() - t0;
+    const ms = cpuMs(() => run(sink));
     best = Math.min(best, ms);
     chars = sink.chars;
     if (ms > MAX_MS) break; // already too slow to pass: do not wait for more runs
+    if (best < goodEnough) break;
   }
   return { ms: best, chars };
 }
@@ -162,10 +176,11 @@ function timeCases(run: (c: Case, line: string, sink: ReaderLikeSink) => void): 
     const large = c.make(LARGE);
     expect(small.length, c.name).toBe(SMALL);
     expect(large.length, c.name).toBe(LARGE);
+    const smallTiming = measure((sink) => run(c, small, sink));
     return {
       name: c.name,
-      small: measure((sink) => run(c, small, sink)),
-      large: measure((sink) => run(c, large, sink)),
+      small: smallTiming,
+      large: measure((sink) => run(c, large, sink), Math.min(MAX_MS, MAX_RATIO * smallTiming.ms + SLACK_MS)),
     };
   });
 }
@@ -194,10 +209,9 @@ describe('parsers take time linear in the line length', () => {
 
   it('detection of x + 65,000 spaces + x (five of them, as a serial port sent them) takes well under a second', () => {
     const line = `x${' '.repeat(65_000)}x`;
-    const t0 = performance.now();
-    const d = detectParser([line, line, line, line, line]);
-    const ms = performance.now() - t0;
-    expect(d.kind).toBe('plotter');
+    let d: ReturnType<typeof detectParser> | undefined;
+    const ms = cpuMs(() => (d = detectParser([line, line, line, line, line])));
+    expect(d!.kind).toBe('plotter');
     expect(ms).toBeLessThan(MAX_MS);
   });
 });
@@ -225,18 +239,22 @@ class CountingLine extends String {
 /** The most characters a parser may look at per character of a line (every one today: ≤ 10). */
 const MAX_READS_PER_CHAR = 16;
 
+// Counted on the 16 KiB lines: a count has no noise, and a parser that rescans the rest of the line
+// per token or per field already reads hundreds of characters per character there. (Counting runs
+// ~20× slower than parsing, the overridden methods defeat the string fast paths.) The milder
+// super-linear costs that only show at 64 KiB are the timing test's: it compares 16 with 64 KiB.
 describe('parsers look at each character of a line a bounded number of times', () => {
   for (const kind of PARSER_KINDS) {
-    it(`${kind}: at most ${MAX_READS_PER_CHAR} reads per character of every adversarial 64 KiB line`, () => {
+    it(`${kind}: at most ${MAX_READS_PER_CHAR} reads per character of every adversarial 16 KiB line`, () => {
       const bad: string[] = [];
       for (const c of CASES) {
         const parser = createParser(kind);
         const sink = new ReaderLikeSink();
         for (const b of c.before ?? []) parser.parse(b, sink);
-        const line = new CountingLine(c.make(LARGE));
+        const line = new CountingLine(c.make(SMALL));
         parser.parse(line as unknown as string, sink);
-        if (line.reads > MAX_READS_PER_CHAR * LARGE)
-          bad.push(`${c.name}: ${(line.reads / LARGE).toFixed(1)} per character`);
+        if (line.reads > MAX_READS_PER_CHAR * SMALL)
+          bad.push(`${c.name}: ${(line.reads / SMALL).toFixed(1)} per character`);
       }
       expect(bad).toEqual([]);
     });
