@@ -1,17 +1,22 @@
 // The data-dir lock with real processes: a killed owner that nobody reaped (a zombie) does not
 // hold it, six processes racing for a stale lock never both get it, and a lock file still being
 // written is not mistaken for a stale one.
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Plexus } from '../../src/main/plexus';
+import { bundleFixture, removeBundles } from '../helpers/bundle';
 import { until } from '../helpers/plexus';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
 
-const FIXTURE = join(__dirname, '..', 'fixtures', 'lock-child.ts');
 const SUBREAPER = join(__dirname, '..', 'fixtures', 'camera-subreaper.py');
+/** lock-child.ts, bundled: seven processes start it, each would transpile the client under tsx. */
+let FIXTURE: string;
+beforeAll(async () => {
+  FIXTURE = await bundleFixture(join(__dirname, '..', 'fixtures', 'lock-child.ts'));
+});
 
 const clients: Plexus[] = [];
 const procs: ChildProcess[] = [];
@@ -19,7 +24,10 @@ afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close({ timeoutMs: 200 })));
   for (const p of procs.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
 });
-afterAll(() => cleanupTempDirs());
+afterAll(() => {
+  cleanupTempDirs();
+  removeBundles();
+});
 
 function procStat(pid: number): { state: string; start: string } | null {
   try {
@@ -44,7 +52,7 @@ describe('data-dir lock', () => {
     // subreaper that reaps everything once the test kills the sleep.
     const holder = spawn(
       '/usr/bin/python3',
-      [SUBREAPER, 'sh', '-c', '"$0" --import tsx "$1" hold "$2" & exec sleep 600', process.execPath, FIXTURE, dir],
+      [SUBREAPER, 'sh', '-c', '"$0" "$1" hold "$2" & exec sleep 600', process.execPath, FIXTURE, dir],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     procs.push(holder);
@@ -71,7 +79,7 @@ describe('data-dir lock', () => {
 
   it('six processes racing for a stale lock: exactly one wins, 30 times for each kind of stale lock', async () => {
     const racers = Array.from({ length: 6 }, () => {
-      const p = spawn(process.execPath, ['--import', 'tsx', FIXTURE, 'race'], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const p = spawn(process.execPath, [FIXTURE, 'race'], { stdio: ['pipe', 'pipe', 'inherit'] });
       procs.push(p);
       return { p, out: lines(p) };
     });
@@ -86,28 +94,38 @@ describe('data-dir lock', () => {
         utimesSync(lock, old, old);
       },
     };
+    // Trials go out in batches: one start 150 ms ahead (time for every racer to read the command),
+    // then a trial every GAP_MS, each in its own dir, all racers spinning to the same instants.
+    // Against a naive take-over (read, judge stale, unlink, create), six racers made two winners in
+    // about 1 trial in 10 (3–15 % per series), batched just as one trial at a time: all 60 trials
+    // are kept, which miss such a race about once in 500 runs (30 would miss it once in 25).
+    const BATCH = 10;
+    const GAP_MS = 25;
     const tally: Record<string, number[]> = {};
     for (const [kind, make] of Object.entries(kinds)) {
-      tally[kind] = [];
-      for (let trial = 0; trial < 30; trial++) {
-        const dir = tempDir();
-        const lock = join(dir, 'client.lock');
-        make(lock);
+      const winnersPerTrial: number[] = (tally[kind] = []);
+      for (let batch = 0; batch < 30 / BATCH; batch++) {
+        const dirs = Array.from({ length: BATCH }, () => tempDir());
+        for (const dir of dirs) make(join(dir, 'client.lock'));
         for (const r of racers) r.out.length = 0;
         const at = Date.now() + 150;
-        for (const r of racers) r.p.stdin!.write(`go ${dir} ${at}\n`);
-        await until(() => racers.every((r) => r.out.length > 0), 15_000, 'every racer to answer');
-        const winners = racers.filter((r) => r.out[0] === `won ${dir}`);
-        tally[kind]!.push(winners.length);
-        if (winners.length === 1) {
-          const w = winners[0]!;
-          expect(readFileSync(lock, 'utf8')).toMatch(new RegExp(`^${w.p.pid} \\d+$`));
-          for (const r of racers)
-            if (r !== w)
-              expect(r.out[0]).toMatch(new RegExp(`in use by another Plexus client \\(process ${w.p.pid}\\)`));
+        for (const r of racers) r.p.stdin.write(`go ${at} ${GAP_MS} ${dirs.join(' ')}\n`);
+        await until(() => racers.every((r) => r.out.length >= BATCH), 30_000, 'every racer to answer');
+        for (const dir of dirs) {
+          const lock = join(dir, 'client.lock');
+          const answer = (r: (typeof racers)[number]): string => r.out.find((l) => l.split(' ')[1] === dir)!;
+          const winners = racers.filter((r) => answer(r) === `won ${dir}`);
+          winnersPerTrial.push(winners.length);
+          if (winners.length === 1) {
+            const w = winners[0]!;
+            expect(readFileSync(lock, 'utf8')).toMatch(new RegExp(`^${w.p.pid} \\d+$`));
+            for (const r of racers)
+              if (r !== w)
+                expect(answer(r)).toMatch(new RegExp(`in use by another Plexus client \\(process ${w.p.pid}\\)`));
+          }
+          for (const w of winners) w.p.stdin.write(`release ${dir}\n`);
+          await until(() => winners.every((w) => w.out.includes(`released ${dir}`)), 5000, 'the release');
         }
-        for (const w of winners) w.p.stdin!.write(`release ${dir}\n`);
-        await until(() => winners.every((w) => w.out.includes(`released ${dir}`)), 5000, 'the release');
       }
     }
     console.log(
