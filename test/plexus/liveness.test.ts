@@ -1,11 +1,13 @@
 // A frozen link: the gateway never times out a missing pong, so a half-open or stalled path is the
 // client's to notice. It once showed "Connected · WS" for 15 s while nothing was delivered.
 // The test gateway's freeze() holds everything both ways on one connection without closing it.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { clientFor, closeAll, gateway, sleep, until, waitForStatus } from '../helpers/plexus';
 import type { Plexus } from '../../src/main/plexus';
 
-afterEach(async () => {
+// The cases wait seconds each (the client's default deadlines, which they test) on gateways of
+// their own: they run side by side, and everything is closed once at the end.
+afterAll(async () => {
   await closeAll();
 });
 
@@ -34,7 +36,7 @@ async function timeUntil(pred: () => boolean, t0: number, timeoutMs: number): Pr
   return null;
 }
 
-describe('a frozen link', () => {
+describe.concurrent('a frozen link', () => {
   it('is reported within seconds, then dropped and reconnected; nothing is lost', async () => {
     const gw = await gateway();
     // The connect timeout at its default: the old pong timeout was derived from it (15 s).
