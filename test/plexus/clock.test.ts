@@ -47,9 +47,13 @@ describe('clock', () => {
       expect(info.rttMs!).toBeGreaterThanOrEqual(100); // 50 ms each way (more: the handshake is delayed too)
       expect(info.uncertaintyMs).toBeCloseTo(info.rttMs! / 2, 6);
       expect(Math.abs(info.offsetMs - skew)).toBeLessThanOrEqual(info.uncertaintyMs! + 2);
-      // The delays are symmetric here, so round-trip compensation is far better than its bound
-      // (taking server_time_ms as "now on receipt", as the Python SDK does, would be ~50 ms off).
-      expect(Math.abs(info.offsetMs - skew)).toBeLessThan(15);
+      // Each leg takes at least the injected 50 ms, so round-trip compensation is off by at most
+      // half the legs' difference: (rtt - 2 × 50) / 2 = uncertainty - 50 (+2 ms for whole-ms clock
+      // readings, as in the bound above). On a quiet machine that is a few ms; a loaded one (the gateway
+      // shares this event loop) widens both legs and the bound with them. Taking server_time_ms as
+      // "now on receipt", as the Python SDK does, is off by the whole return leg, ≥ 50 ms, and
+      // fails this unless the outbound leg was ~100 ms slower than the return.
+      expect(Math.abs(info.offsetMs - skew)).toBeLessThanOrEqual(info.uncertaintyMs! - 50 + 2);
       expect(syncs).toHaveLength(1);
       const window: Array<[number, number]> = [];
       for (let k = 0; k < 5; k++) {
@@ -90,13 +94,15 @@ describe('clock', () => {
     const t = setInterval(() => {
       for (let k = 0; k < 10; k++) c.send('r', i++);
     }, 2);
-    await sleep(700);
+    // Counted in reconnects, not in time: two planned ones mid-stream, the skew, then the re-sync
+    // that finds it and one more after it, all while points flow.
+    await until(() => gw.auths.length >= 3, 10_000, 'two planned reconnects');
     gw.setClockSkew(5000);
-    await until(() => Math.abs(c.clock().offsetMs - 5000) < 100, 3000, 'the new offset');
-    await sleep(300);
+    await until(() => Math.abs(c.clock().offsetMs - 5000) < 100, 10_000, 'the new offset');
+    const afterSkew = gw.auths.length;
+    await until(() => gw.auths.length > afterSkew, 10_000, 'one more planned reconnect');
     clearInterval(t);
     expect((await c.flush()).delivered).toBe(true);
-    expect(gw.auths.length).toBeGreaterThanOrEqual(4);
     expect(gw.connections.filter((x) => x.closeCode !== undefined && x.closeCode !== 1000)).toEqual([]);
     const values = gw.points.filter((p) => p.metric === 'r').map((p) => p.value);
     expect(values).toEqual([...Array(i).keys()]);
@@ -116,7 +122,13 @@ describe('clock', () => {
     expect(Math.abs(b.now() - gw.now())).toBeLessThan(100);
     const fresh = clientFor(gw, { apiKey: null });
     expect(fresh.clock()).toMatchObject({ source: 'local', uncertaintyMs: null });
-    expect(Math.abs(fresh.now() - Date.now())).toBeLessThan(5);
+    // Between two readings of the system clock (a few ms either side for a monotonic clock that
+    // drifts from it): not the 120 s the gateway's clock is off.
+    const lo = Date.now();
+    const now = fresh.now();
+    const hi = Date.now();
+    expect(now).toBeGreaterThanOrEqual(lo - 20);
+    expect(now).toBeLessThanOrEqual(hi + 20);
   });
 
   it('a system clock jump does not move SDK timestamps', async () => {
@@ -138,10 +150,11 @@ describe('clock', () => {
         },
       },
     );
-    const ticks: Array<{ wall: number; sdk: number; status: string }> = [];
-    createInterface({ input: child.stdout! }).on('line', (l) => {
+    // `seen`: this process's monotonic clock when the line arrived (libfaketime is not loaded here).
+    const ticks: Array<{ wall: number; sdk: number; status: string; seen: number }> = [];
+    createInterface({ input: child.stdout }).on('line', (l) => {
       const [, wall, sdk, status] = l.split(' ');
-      ticks.push({ wall: Number(wall), sdk: Number(sdk), status: status! });
+      ticks.push({ wall: Number(wall), sdk: Number(sdk), status: status!, seen: performance.now() });
     });
     try {
       await until(
@@ -154,15 +167,19 @@ describe('clock', () => {
       await until(() => ticks.length >= jumpAt + 6, 5000, 'ticks after the jump');
       const before = ticks[jumpAt - 1]!;
       const after = ticks.at(-1)!;
-      const n = ticks.length - jumpAt;
       expect(after.wall - before.wall).toBeGreaterThan(3_600_000); // the system clock did jump…
-      expect(after.sdk - before.sdk).toBeGreaterThan(n * 100 - 60); // …the SDK clock just went on
-      expect(after.sdk - before.sdk).toBeLessThan(n * 100 + 400);
-      // The points at the gateway carry the same smooth timestamps.
+      // …the SDK clock just went on: it advanced as much as this process's clock did between the
+      // two lines (they are 100 ms ticks, whose pace a loaded machine stretches), give or take
+      // the pipe's delays — nowhere near the hour.
+      const sdkStep = after.sdk - before.sdk;
+      expect(sdkStep).toBeGreaterThan(0);
+      expect(Math.abs(sdkStep - (after.seen - before.seen))).toBeLessThan(2_000);
+      // The points at the gateway carry the same smooth timestamps: increasing, no step of an hour
+      // (nominally 100 ms apart; seconds are allowed for a stalled child).
       await until(() => gw.points.filter((p) => p.metric === 'tick').length >= ticks.length - 2, 5000, 'points');
       const ts = gw.points.filter((p) => p.metric === 'tick').map((p) => p.timestamp!);
       const steps = ts.slice(1).map((t, k) => t - ts[k]!);
-      expect(Math.max(...steps)).toBeLessThan(600);
+      expect(Math.max(...steps)).toBeLessThan(5_000);
       expect(Math.min(...steps)).toBeGreaterThan(0);
     } finally {
       child.kill('SIGTERM');
