@@ -34,14 +34,17 @@ describe('host', () => {
   it('starts local only with the demo sensor moving, in coalesced ticks of at most 20 a second', async () => {
     const h = await startHost();
     const ticks: Tick[] = [];
+    const t0 = performance.now();
     h.on('tick', (t) => ticks.push(t));
-    await sleep(1100);
+    await until(() => ticks.length >= 5, 10_000, '5 ticks');
+    await sleep(1000);
+    const elapsedMs = performance.now() - t0;
     const s = h.state();
     expect(s.status.status).toBe('local-only');
     expect(s.status.message).toBe('Local only — add an API key to ship data');
     expect(s.demo.enabled).toBe(true);
-    expect(ticks.length).toBeGreaterThanOrEqual(5);
-    expect(ticks.length).toBeLessThanOrEqual(21);
+    // At most 20 a second over the time actually watched (a loaded machine stretches the sleep).
+    expect(ticks.length).toBeLessThanOrEqual(Math.ceil((elapsedMs * 20) / 1000) + 1);
     const temps = ticks.flatMap((t) => t.metrics.filter((m) => m[0] === 'demo.coolant_temp_c').map((m) => m[1]));
     expect(new Set(temps).size).toBeGreaterThan(3); // the values move
     // 5 metrics at 10 Hz: about 50 points/s once a full second has been counted.
@@ -76,10 +79,9 @@ describe('host', () => {
     const g = await connect(h);
     const run = await call(h, 'run.start', { name: 'thermal-cycle-003' });
     expect(h.isRecording()).toBe(true);
-    await sleep(300);
+    await until(() => g.points.filter((p) => p.tags?.run_id === run.id).length > 10, 10_000, 'points in the run');
     const mark = await call(h, 'marker.add', { note: 'valve opened' });
     await call(h, 'marker.add', { note: '=HYPERLINK("http://evil")' });
-    await sleep(300);
     const ended = (await call(h, 'run.stop', {}))!;
     expect(ended.points).toBeGreaterThan(10);
     await h.client.flush();
@@ -195,15 +197,22 @@ describe('host', () => {
     const notYet = await h.handle('webcam.frame', { cameraId: 'webcam', jpeg: new Uint8Array(jpeg) });
     expect(notYet.ok || notYet.error.message).toMatch(/not streaming; send webcam.state first/);
     await call(h, 'webcam.state', { cameraId: 'webcam', streaming: true, label: 'Fake camera' });
+    const sentAt: number[] = [];
     for (let i = 0; i < 10; i++) {
+      if (i > 0) await sleep(100);
       expect((await call(h, 'webcam.frame', { cameraId: 'webcam', jpeg: new Uint8Array(jpeg) })).sent).toBe(true);
-      await sleep(100);
+      sentAt.push(performance.now());
     }
+    // Achieved fps is the frames sent over the last 2 s, halved: ~5 here at 10 frames 100 ms
+    // apart, fewer when a loaded machine stretched the pauses. Compared with what was sent when,
+    // give or take the one frame at the window's edge; read right after the last frame.
+    const w = h.state().webcams[0]!;
+    const inWindow = sentAt.filter((t) => t >= performance.now() - 2000).length;
+    expect(w).toMatchObject({ cameraId: 'webcam', streaming: true, label: 'Fake camera', framesSent: 10 });
+    expect(Math.abs(w.fps - inWindow / 2)).toBeLessThanOrEqual(0.5);
+    expect(w.fps).toBeGreaterThan(0);
     await until(() => g.videoFrames.length === 10, 3000, '10 frames');
     expect(g.videoFrames[0]).toMatchObject({ cameraId: 'webcam', width: 64, height: 48 });
-    const w = h.state().webcams[0]!;
-    expect(w).toMatchObject({ cameraId: 'webcam', streaming: true, label: 'Fake camera', framesSent: 10 });
-    expect(w.fps).toBeGreaterThan(3);
   });
 
   it('an export that cannot be written is an error for that request, not a crash', async () => {

@@ -26,7 +26,7 @@ describe('buffer', () => {
   it('without a key records everything locally and says so; a key added later ships the backlog', async () => {
     gw = await TestGateway.start();
     const c = clientFor(gw, { apiKey: null });
-    await new Promise((r) => setTimeout(r, 50));
+    await waitForStatus(c, 'local-only');
     expect(c.status()).toMatchObject({ status: 'local-only', message: 'Local only — add an API key to ship data' });
     for (let i = 0; i < 1000; i++) c.send('local', i);
     expect(await c.flush()).toEqual({ delivered: false, pending: 1000 });
@@ -133,12 +133,12 @@ describe('buffer', () => {
     );
   });
 
-  it('a client that fails to start leaves the data dir free', () => {
+  it('a client that fails to start leaves the data dir free', async () => {
     const dir = tempDir();
     const bad = { x: { handler: () => 1 }, '': { handler: () => 2 } };
     expect(() => new Plexus({ apiKey: null, dataDir: dir, sourceId: 'rig-01', commands: bad })).toThrow(/command name/);
     const ok = new Plexus({ apiKey: null, dataDir: dir, sourceId: 'rig-01' });
-    void ok.close();
+    await ok.close();
   });
 
   it('remembers the device name in the data dir', async () => {

@@ -63,7 +63,8 @@ describe('commands', () => {
     const reboot = gw.sendCommand('rig-01', { command: 'reboot', params: { delay_s: 5 } });
     const hang = gw.sendCommand('rig-01', { command: 'hang' });
     await until(() => resultsFor(hang).length === 2, 3000, 'the timeout answer');
-    await sleep(200);
+    await until(() => resultsFor(slow).length >= 2 && resultsFor(broken).length >= 2, 5000, 'the other answers');
+    await sleep(200); // time for any answer too many
     expect(resultsFor(slow).map((m) => m.event)).toEqual(['ack', 'result']);
     expect(resultsFor(slow)[1]!.result).toEqual({ waited: 150 });
     expect(resultsFor(broken)).toEqual([

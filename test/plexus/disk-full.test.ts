@@ -99,9 +99,13 @@ describe.skipIf(smallDiskUnavailable !== null)('a full disk', () => {
     await until(() => errors.length > 0, 10_000, 'the first failed write');
     const cap = 1_000_000;
     const over = 50_000;
+    const t0 = performance.now();
     for (let i = 1; i < cap + over; i++) c.send('p', i);
     await until(() => drops.reduce((a, d) => a + d.count, 0) === over, 10_000, 'every drop to be reported');
-    expect(drops.length).toBeLessThanOrEqual(3);
+    // Reported at most once a second (3 events when it all took a second or two; a loaded machine
+    // takes longer to send the million points), not once per dropped point.
+    const seconds = (performance.now() - t0) / 1000;
+    expect(drops.length).toBeLessThanOrEqual(Math.max(3, Math.ceil(seconds) + 1));
     expect(drops.every((d) => d.reason === 'storage-error')).toBe(true);
     expect(drops.at(-1)!.total).toBe(over);
     expect(c.bufferSize()).toBe(cap);
