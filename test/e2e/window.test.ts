@@ -5,9 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Host } from '../../src/main/host';
 import { startHeadless, type HeadlessServer } from '../../src/main/headless/server';
+import type { RunView } from '../../src/shared/contract';
 import { TestGateway } from '../support/gateway';
 import { until } from '../helpers/plexus';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
@@ -17,10 +18,21 @@ const ROOT = join(__dirname, '..', '..');
 const RENDERER = join(ROOT, 'out', 'renderer');
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 
-let gw: TestGateway;
-let host: Host;
-let server: HeadlessServer;
+// Each test opens a window of its own or the shared connected one, and sets up what it needs:
+// none depends on another having run first. The first start is one ordered scenario (it needs a
+// recorder that was never set up); the others share a recorder connected through the host's API
+// (no test changes its settings), and reload the page first so no dialog or focus is left over.
+interface Window {
+  gw: TestGateway;
+  host: Host;
+  server: HeadlessServer;
+  context: BrowserContext;
+  page: Page;
+}
+
 let browser: Browser;
+const windows: Window[] = [];
+let shared: Promise<Window> | undefined;
 let page: Page;
 
 const tid = (id: string) => page.getByTestId(id);
@@ -28,54 +40,86 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
 }
 
-beforeAll(async () => {
-  if (!existsSync(join(RENDERER, 'index.html')))
-    throw new Error('out/renderer is missing: npm test builds it first (or run npx electron-vite build)');
-  mkdirSync(SHOTS, { recursive: true });
-  gw = await TestGateway.start();
-  host = await Host.start({
+/** A recorder with a fresh data dir, its own gateway, and a window on it (`page` is set to it). */
+async function openWindow(): Promise<Window> {
+  const gw = await TestGateway.start();
+  const ref: { server?: HeadlessServer } = {};
+  const host = await Host.start({
     dataDir: tempDir(),
     answerTimeoutMs: 60_000,
     clientOptions: { reconnect: { baseMs: 100, capMs: 500 } },
     exporter: async (e) => ({
       kind: 'download',
-      url: `/export/${encodeURIComponent(e.run.id)}.csv?token=${server.token}`,
+      url: `/export/${encodeURIComponent(e.run.id)}.csv?token=${ref.server!.token}`,
       filename: e.filename,
     }),
   });
-  server = await startHeadless({ host, rendererDir: RENDERER });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...FAKE_MEDIA_ARGS] });
+  const server = (ref.server = await startHeadless({ host, rendererDir: RENDERER }));
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   await context.grantPermissions(['camera'], { origin: `http://127.0.0.1:${server.port}` });
-  page = await context.newPage();
+  const w: Window = { gw, host, server, context, page: await context.newPage() };
+  windows.push(w);
+  page = w.page;
   await page.goto(server.url);
+  return w;
+}
+
+async function hostCall(host: Host, name: Parameters<Host['handle']>[0], payload: unknown): Promise<unknown> {
+  const r = await host.handle(name, payload);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
+
+/** The shared window on a recorder named rig-e2e, connected to its gateway; made once, reloaded per test. */
+async function connectedWindow(): Promise<Window> {
+  shared ??= (async () => {
+    const w = await openWindow();
+    await hostCall(w.host, 'settings.setGateway', { gateway: { mode: 'custom', url: w.gw.url, wsUrl: w.gw.wsUrl } });
+    await hostCall(w.host, 'settings.setDeviceName', { name: 'rig-e2e' });
+    await hostCall(w.host, 'settings.setApiKey', { apiKey: 'plx_e2e_key_0001' });
+    await until(() => w.host.state().status.status === 'connected', 10_000, 'the shared recorder to connect');
+    return w;
+  })();
+  const w = await shared;
+  page = w.page;
+  await page.reload();
+  await expect.poll(() => tid('connection-status').getAttribute('data-status'), { timeout: 10_000 }).toBe('connected');
+  return w;
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(RENDERER, 'index.html')))
+    throw new Error('out/renderer is missing: npm test builds it first (or run npx electron-vite build)');
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...FAKE_MEDIA_ARGS] });
 }, 60_000);
 
 afterAll(async () => {
+  for (const w of windows.splice(0)) {
+    await w.context.close();
+    await w.server.close();
+    await w.host.shutdown({ flushTimeoutMs: 1000 });
+    await w.gw.close();
+  }
   await browser?.close();
-  await server?.close();
-  await host?.shutdown({ flushTimeoutMs: 1000 });
-  await gw?.close();
   cleanupTempDirs();
 });
 
 describe('the technician’s window', () => {
-  it('opens local only, and the demo sensor’s values move', async () => {
+  it('first start, in order: local only with the demo sensor’s values moving; set up in the settings dialog, it connects', async () => {
+    const { gw, host } = await openWindow();
     await expect
       .poll(() => tid('connection-status').getAttribute('data-status'), { timeout: 15_000 })
       .toBe('local-only');
     const value = tid('metric-value-demo.engine_rpm');
     await value.waitFor({ timeout: 10_000 });
+    // Three different readings, however long a loaded machine takes to show them.
     const seen = new Set<string>();
-    for (let i = 0; i < 10; i++) {
-      seen.add((await value.textContent()) ?? '');
-      await page.waitForTimeout(250);
-    }
-    expect(seen.size).toBeGreaterThan(2);
+    await expect
+      .poll(async () => seen.add((await value.textContent()) ?? '').size, { timeout: 15_000, interval: 100 })
+      .toBeGreaterThan(2);
     await shot('01-first-start-local-only');
-  });
 
-  it('sets a device name and an API key: the status turns connected', async () => {
     await tid('settings-open').click();
     await tid('settings-dialog').waitFor();
     await tid('device-name-input').fill('Rig 01');
@@ -102,16 +146,22 @@ describe('the technician’s window', () => {
   });
 
   it('records a run with a marker; the gateway gets run_id tags and the marker event', async () => {
+    const { gw, host } = await connectedWindow();
     await tid('run-name-input').fill('e2e-thermal-001');
     await tid('run-start').click();
     await tid('recording-stripe').waitFor();
-    await page.waitForTimeout(800);
+    // The run's id from its run.start event at the gateway, then what the gateway has of the run.
+    const runId = (): string | undefined =>
+      gw.points.find((p) => p.metric === 'run.start' && (p.value as { name?: string }).name === 'e2e-thermal-001')?.tags
+        ?.run_id;
+    const runPoints = () => gw.points.filter((p) => p.tags?.run_id !== undefined && p.tags.run_id === runId());
+    await until(() => runPoints().some((p) => p.metric.startsWith('demo.')), 10_000, 'demo points in the run');
     await tid('marker-note').fill('valve opened');
     await tid('marker-button').click();
-    await page.waitForTimeout(300);
+    await until(() => runPoints().filter((p) => p.metric === 'marker').length === 1, 10_000, 'the first marker');
     await page.locator('body').click({ position: { x: 5, y: 400 } }); // out of any input
     await page.keyboard.press('m'); // the shortcut
-    await page.waitForTimeout(500);
+    await until(() => runPoints().filter((p) => p.metric === 'marker').length === 2, 10_000, 'the second marker');
     await shot('04-recording');
     await tid('run-stop').click();
     if (
@@ -121,8 +171,8 @@ describe('the technician’s window', () => {
     )
       await tid('run-stop-confirm').click();
     await tid('recording-stripe').waitFor({ state: 'detached', timeout: 5000 });
-    const run = host.state().runs.find((r) => r.name === 'e2e-thermal-001')!;
-    expect(run).toBeDefined();
+    const run = host.state().runs.find((r) => r.name === 'e2e-thermal-001');
+    if (!run) throw new Error(`no run e2e-thermal-001 among ${JSON.stringify(host.state().runs.map((r) => r.name))}`);
     await host.client.flush();
     const inRun = gw.points.filter((p) => p.tags?.run_id === run.id);
     expect(inRun.some((p) => p.metric.startsWith('demo.'))).toBe(true);
@@ -133,23 +183,34 @@ describe('the technician’s window', () => {
     await shot('05-past-runs');
   });
 
-  it('exports the run to CSV', async () => {
-    const run = host.state().runs.find((r) => r.name === 'e2e-thermal-001')!;
+  it('exports a run to CSV from the past runs list', async () => {
+    const { gw, host } = await connectedWindow();
+    // A run of its own, recorded through the host: a marker, and demo points around it.
+    const run = (await hostCall(host, 'run.start', { name: 'e2e-export-001' })) as RunView;
+    await until(
+      () => gw.points.filter((p) => p.tags?.run_id === run.id && p.metric.startsWith('demo.')).length > 5,
+      10_000,
+      'demo points in the run',
+    );
+    await hostCall(host, 'marker.add', { note: 'valve opened' });
+    const ended = (await hostCall(host, 'run.stop', {})) as RunView;
+    await tid(`export-${run.id}`).waitFor({ timeout: 10_000 });
     const [download] = await Promise.all([
       page.waitForEvent('download', { timeout: 10_000 }),
       tid(`export-${run.id}`).click(),
     ]);
-    expect(download.suggestedFilename()).toMatch(/^e2e-thermal-001_.*\.csv$/);
-    const text = readFileSync((await download.path())!, 'utf8');
+    expect(download.suggestedFilename()).toMatch(/^e2e-export-001_.*\.csv$/);
+    const text = readFileSync(await download.path(), 'utf8');
     const lines = text.trimEnd().split('\r\n');
     expect(lines[0]).toBe('time_utc,epoch_ms,metric,value,tags');
-    expect(lines.length - 1).toBe(run.points);
+    expect(lines.length - 1).toBe(ended.points);
     expect(lines.some((l) => /,marker,valve opened,run_id=/.test(l))).toBe(true);
     const [iso, epoch] = lines[1]!.split(',');
     expect(new Date(iso!).getTime()).toBe(Number(epoch));
   });
 
   it('streams the (fake) webcam: video frames reach the gateway', async () => {
+    const { gw } = await connectedWindow();
     await tid('webcam-select').waitFor();
     await tid('webcam-start').click();
     await until(() => gw.videoFrames.length >= 10, 15_000, '10 webcam frames at the gateway');
@@ -167,6 +228,7 @@ describe('the technician’s window', () => {
   });
 
   it('shows a command from the gateway with its ack and result; an unclaimed one is approved by a click', async () => {
+    const { gw } = await connectedWindow();
     const results = (id: string) => gw.commandResults.filter((r) => r.msg.id === id).map((r) => r.msg);
     const known = gw.sendCommand('rig-e2e', { command: 'start_stream', params: { source: 'demo' } });
     await tid(`inbox-item-${known}`).waitFor({ timeout: 10_000 });
