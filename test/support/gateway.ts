@@ -71,6 +71,13 @@ export interface GatewayOptions {
   receipts?: boolean;
   /** Called for every accepted point, in both modes (cheap, synchronous). */
   onPoint?: (p: PointReceipt) => void;
+  /**
+   * One-way delay in ms added to each direction from the start (what setLatency() sets later):
+   * every inbound and outbound WS message and every HTTP request and reply waits this long, so
+   * a round trip (a frame's ping → pong, an /ingest request → its answer) takes 2 × latencyMs
+   * more. The limits are still checked when a message is processed, after the delay. Default 0.
+   */
+  latencyMs?: number;
 }
 
 export class TestGateway {
@@ -79,7 +86,7 @@ export class TestGateway {
   readonly wsUrl: string;
 
   private readonly rec: Recorder;
-  private readonly opts: Required<Omit<GatewayOptions, 'onPoint' | 'sampleMetrics' | 'keyChecks'>>;
+  private readonly opts: Required<Omit<GatewayOptions, 'onPoint' | 'sampleMetrics' | 'keyChecks' | 'latencyMs'>>;
   private readonly keys: KeyChecker;
   /** Sessions whose link is frozen (freeze()), until thawed or gone. */
   private readonly frozen = new Set<DeviceSession>();
@@ -119,6 +126,7 @@ export class TestGateway {
     this.keys = new KeyChecker(this.opts.apiKeys, opts.keyChecks);
     this.rec = new Recorder(this.opts.record, new Set(opts.sampleMetrics ?? []), this.opts.receipts, opts.onPoint);
     this.sourceLimit = new SourceRateLimiter(this.opts.sourceMinIntervalMs);
+    this.setLatency(opts.latencyMs ?? 0);
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
     this.wsUrl = `ws://127.0.0.1:${port}/ws/device`;
@@ -229,7 +237,10 @@ export class TestGateway {
     this.skewMs = ms;
   }
 
-  /** One-way delay added to every inbound and outbound WS message (order kept) and to HTTP. */
+  /**
+   * One-way delay added to every inbound and outbound WS message (order kept) and to HTTP, so a
+   * round trip takes twice it.
+   */
   setLatency(ms: number): void {
     this.latencyMs = Math.max(0, ms);
   }
