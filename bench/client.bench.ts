@@ -7,16 +7,35 @@
 //   latency_p50/p99  10,000 points/s for 8 s; `lat` points carry their send() time as the value and
 //                    the gateway stamps receivedAt with the same clock expression
 //   drain_1m_s       1,000,000 points buffered during an outage: gateway up() → gateway counted all
-//   rss_mb           peak RSS of this (client) process, sampled every 50 ms over everything above
+//   delivered_rttNN_per_s / ceiling_rttNN_per_s / ratio_rttNN
+//                    the gateway delays each direction by NN/2 ms (a round trip of NN ms); a
+//                    backlog of RTT_BACKLOG points is buffered before the client has a key, then
+//                    the key is set: delivered points/s in the steady state (first confirmed frame →
+//                    last), against the ceiling of stop-and-wait delivery, points per full frame ÷ RTT
+//                    (rtt0, loopback with no delay, has no ceiling: the baseline)
+//   gateway_frame_cpu_ms / ws_frame_cpu_ms
+//                    CPU one full frame costs the test gateway (parse, validate, count) and the
+//                    WebSocket (both ends): besides the RTT, what each stop-and-wait cycle holds
+//   windowW_rttNN_per_s (opt-in, BENCH_PHASES=window)
+//                    a bare WebSocket device with W = 1–4 full frames in flight: what pipelining
+//                    would deliver at each round trip, and whether the gateway drops any frame
+//   rss_mb           the kernel's peak RSS (getrusage maxRSS) of the client process: each phase runs
+//                    in its own child process, so this is the largest phase's own high-water mark
+//                    (rss_phase names it; rss_<phase>_mb gives every phase's)
 //
 // Every measurement runs RUNS times (fresh client, fresh data dir each time); the median is
 // reported. The output ends with exactly one JSON line, which scripts/bench.mjs collects.
 
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import WebSocket, { WebSocketServer } from 'ws';
 import { Plexus, type BatchPoint, type PlexusOptions, type Status } from '../src/main/plexus';
-import { GatewayProcess } from '../test/support/gateway-process';
+import { GatewayProcess, type GatewayProcessOptions } from '../test/support/gateway-process';
+import { Recorder } from '../test/support/gateway-records';
+import { inferPointClasses, parseGoJson, validateMessage, type Obj } from '../test/support/gateway-validate';
 
 // BENCH_RUNS=n overrides the repeat count and BENCH_PHASES=send,drain picks phases (for iterating).
 const RUNS = positiveInt(process.env.BENCH_RUNS, 3);
@@ -30,7 +49,15 @@ const LAT_POINTS_PER_MS = 10; // one `lat` point and 9 filler points every milli
 const DRAIN_POINTS = 1_000_000;
 const DRAIN_CHUNK = 10_000;
 const DRAIN_RECONNECT = { baseMs: 100, capMs: 500 };
-const RSS_SAMPLE_MS = 50;
+/** Round trips of the RTT phases (ms); 0 is the loopback baseline (no ceiling). */
+const RTTS = [0, 20, 50, 100] as const;
+/** Points buffered before the RTT phases connect: 40 full frames. */
+const RTT_BACKLOG = 400_000;
+const RTT_CHUNK = 10_000;
+/** Set in a phase's child process: the phase it runs. */
+const CHILD_PHASE = process.env.BENCH_CLIENT_PHASE;
+/** How a child reports its results to the parent (one line on stdout). */
+const RESULT_PREFIX = '@phase ';
 /** Whole-bench deadline: whatever goes wrong, the process ends. */
 const BENCH_DEADLINE_MS = 25 * 60_000;
 
@@ -93,49 +120,19 @@ function percentile(sorted: Float64Array, p: number): number {
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const fixed = (n: number, d = 2): string => n.toFixed(d);
 const round = (n: number, d: number): number => Math.round(n * 10 ** d) / 10 ** d;
-const mb = (bytes: number): number => bytes / (1024 * 1024);
 
 function log(line = ''): void {
   process.stdout.write(`${line}\n`);
 }
 
-// ── RSS sampling ───────────────────────────────────────────────────────────────────────────
+// ── memory ─────────────────────────────────────────────────────────────────────────────
 
-const rss = {
-  /** RSS once the client modules are loaded, before any gateway or client exists. */
-  atStart: process.memoryUsage.rss(),
-  peak: 0,
-  /** V8 heap at the moment of the peak: how much of the peak is the JS heap. */
-  peakHeapTotal: 0,
-  peakHeapUsed: 0,
-  phasePeak: 0,
-  timer: null as ReturnType<typeof setInterval> | null,
-  sample(): void {
-    const m = process.memoryUsage();
-    if (m.rss > this.peak) {
-      this.peak = m.rss;
-      this.peakHeapTotal = m.heapTotal;
-      this.peakHeapUsed = m.heapUsed;
-    }
-    if (m.rss > this.phasePeak) this.phasePeak = m.rss;
-  },
-  start(): void {
-    this.sample();
-    this.timer = setInterval(() => this.sample(), RSS_SAMPLE_MS);
-  },
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    this.sample();
-  },
-  /** Peak since the last call (for the per-phase lines). */
-  takePhasePeak(): number {
-    this.sample();
-    const p = this.phasePeak;
-    this.phasePeak = process.memoryUsage.rss();
-    return p;
-  },
-};
+/**
+ * The kernel's high-water mark of this process's resident memory, in MB (getrusage ru_maxrss, in
+ * KiB on Linux). Unlike sampling it misses no short peak; it covers the whole life of the process,
+ * which is why every phase runs in a process of its own.
+ */
+const maxRssMb = (): number => process.resourceUsage().maxRSS / 1024;
 
 // ── clients and data dirs ──────────────────────────────────────────────────────────────────
 
@@ -302,7 +299,7 @@ async function latency(scope: RunScope, gw: GatewayProcess, run: number): Promis
         if (ticks >= LAT_MS) resolve();
         else setTimeout(tick, 1);
       } catch (e) {
-        reject(e as Error);
+        reject(e);
       }
     };
     setTimeout(tick, 1);
@@ -381,33 +378,453 @@ async function drain(scope: RunScope, gw: GatewayProcess, run: number): Promise<
   return secs;
 }
 
-// ── main ───────────────────────────────────────────────────────────────────────────────────
+// ── 5. stop-and-wait delivery over a round trip ────────────────────────────────────────────
 
-interface Phase<T> {
-  name: string;
-  title: string;
-  timeoutMs: number;
-  run(scope: RunScope, gw: GatewayProcess, run: number): Promise<T>;
+/**
+ * When each telemetry frame was written to the socket (wall clock, as the gateway child stamps),
+ * recorded by wrapping ws's send() in this process: the client sends frames as Buffers, control
+ * messages as strings. Only the RTT phase turns it on.
+ */
+const frameWrites = { on: false, at: [] as number[], bytes: [] as number[] };
+{
+  const proto = WebSocket.prototype as unknown as { send: (data: unknown, ...rest: unknown[]) => void };
+  const send = proto.send;
+  proto.send = function (this: unknown, data: unknown, ...rest: unknown[]): void {
+    if (frameWrites.on && Buffer.isBuffer(data)) {
+      frameWrites.at.push(wallNow());
+      frameWrites.bytes.push(data.length);
+    }
+    send.call(this, data, ...rest);
+  };
 }
 
-async function runPhase<T>(gw: GatewayProcess, p: Phase<T>, errors: string[]): Promise<T[]> {
-  if (PHASES.length > 0 && !PHASES.includes(p.name)) return [];
-  log(`\n[${p.name}] ${p.title}`);
-  const results: T[] = [];
-  for (let i = 1; i <= RUNS; i++) {
-    const scope = new RunScope(gw);
+interface RttResult {
+  rttMs: number;
+  /** Steady-state delivered points/s: first confirmed frame → last. */
+  delivered: number;
+  /** Points per full frame ÷ RTT (Infinity at RTT 0). */
+  ceiling: number;
+  framePoints: number;
+  frames: number;
+  /** Medians over frames 2…n, ms: confirm → confirm, and its parts (see rttRun). */
+  cycleMs: number;
+  prepMs: number;
+  upMs: number;
+  downMs: number;
+}
+
+/** Points per full frame: the protocol's 10,000, or fewer when that many points pass ~1 MiB. */
+const FRAME_MAX_POINTS = 10_000;
+const FRAME_MAX_BYTES = 1_048_576 - '{"type":"telemetry","points":[]}'.length - 1024;
+
+async function rttRun(scope: RunScope, gw: GatewayProcess, run: number, rttMs: number): Promise<RttResult> {
+  const oneWay = rttMs / 2;
+  // No key yet: the backlog is buffered before any connection exists, as after a night offline.
+  const c = scope.client(`bench-rtt${rttMs}-${run}`, { apiKey: null });
+  const chunk: BatchPoint[] = Array.from({ length: RTT_CHUNK }, (_, i) => ({ metric: NAMES[i % 500]!, value: 0 }));
+  for (let k = 0; k < RTT_BACKLOG;) {
+    for (let i = 0; i < RTT_CHUNK; i++, k++) chunk[i]!.value = valueFor(k);
+    // Explicit timestamps: nothing to move onto gateway time at the first sync.
+    c.sendBatch(chunk, { timestamp: Date.now() });
+    await yieldLoop();
+  }
+  await c.persisted();
+  if (c.bufferSize() !== RTT_BACKLOG) throw new Error(`bufferSize() is ${c.bufferSize()}, not ${RTT_BACKLOG}`);
+
+  const confirms: Array<{ at: number; count: number }> = [];
+  let viaHttp = 0;
+  c.on('delivered', (d) => {
+    if (d.via === 'ws') confirms.push({ at: wallNow(), count: d.count });
+    else viaHttp += d.count;
+  });
+  const fromReceipt = (await gw.stats()).receipts;
+  frameWrites.at = [];
+  frameWrites.bytes = [];
+  frameWrites.on = true;
+  const tKey = wallNow();
+  try {
+    c.setApiKey(API_KEY);
+    await flushAll(c, gw, 120_000, `rtt ${rttMs} ms`);
+  } finally {
+    frameWrites.on = false;
+  }
+  const tDone = wallNow();
+  if (viaHttp > 0) throw new Error(`${viaHttp} points went over HTTP: not a WebSocket measurement`);
+  const total = confirms.reduce((n, x) => n + x.count, 0);
+  if (total < RTT_BACKLOG) throw new Error(`${total} of ${RTT_BACKLOG} points confirmed over the WebSocket`);
+  if (confirms.length < 3) throw new Error(`only ${confirms.length} frames`);
+
+  // Gateway side: every point of one frame has the same receivedAt (stamped once per message).
+  const rc = await gw.receiptsSince(fromReceipt, RTT_BACKLOG + 1);
+  const accepts: number[] = [];
+  for (let i = 0; i < rc.receivedAt.length; i++) {
+    const t = rc.receivedAt[i]!;
+    if (accepts.length === 0 || t !== accepts[accepts.length - 1]) accepts.push(t);
+  }
+
+  const first = confirms[0]!;
+  const last = confirms[confirms.length - 1]!;
+  const steadyPoints = total - first.count;
+  const delivered = (steadyPoints / (last.at - first.at)) * 1000;
+  const maxCount = Math.max(...confirms.map((x) => x.count));
+  const bytesPerPoint = frameWrites.bytes.length
+    ? frameWrites.bytes.reduce((a, b) => a + b, 0) / total
+    : FRAME_MAX_BYTES / FRAME_MAX_POINTS;
+  const framePoints = Math.min(FRAME_MAX_POINTS, Math.floor(FRAME_MAX_BYTES / bytesPerPoint));
+  const ceiling = rttMs > 0 ? (framePoints / rttMs) * 1000 : Infinity;
+  const full = confirms.filter((x) => x.count >= framePoints).length;
+
+  // Where one cycle goes (frames 2…n; each list lines up only when every frame went once):
+  //   prep  confirm of frame i−1 → frame i written (the client's gap, batch and JSON)
+  //   up    frame i written → the gateway accepted it, minus the one-way delay (transfer, parse, validate)
+  //   down  accepted → the client saw the confirmation, minus the one-way delay (the pong's way back)
+  const cyc: number[] = [];
+  const prep: number[] = [];
+  const up: number[] = [];
+  const down: number[] = [];
+  const aligned = frameWrites.at.length === confirms.length && accepts.length === confirms.length;
+  for (let i = 1; i < confirms.length; i++) {
+    cyc.push(confirms[i]!.at - confirms[i - 1]!.at);
+    if (!aligned) continue;
+    prep.push(frameWrites.at[i]! - confirms[i - 1]!.at);
+    up.push(accepts[i]! - frameWrites.at[i]! - oneWay);
+    down.push(confirms[i]!.at - accepts[i]! - oneWay);
+  }
+  const r: RttResult = {
+    rttMs,
+    delivered,
+    ceiling,
+    framePoints,
+    frames: confirms.length,
+    cycleMs: median(cyc),
+    prepMs: aligned ? median(prep) : NaN,
+    upMs: aligned ? median(up) : NaN,
+    downMs: aligned ? median(down) : NaN,
+  };
+  log(
+    `  run ${run}: ${int(delivered)} points/s delivered in the steady state` +
+      (rttMs > 0 ? ` = ${fixed((100 * delivered) / ceiling, 1)} % of the ceiling ${int(ceiling)}` : '') +
+      `  (${confirms.length} frames, ${full} full = ${maxCount} points, ${fixed(bytesPerPoint, 1)} bytes/point; ` +
+      `cycle ${fixed(r.cycleMs)} ms = RTT ${rttMs} + prep ${fixed(r.prepMs)} + up ${fixed(r.upMs)} + ` +
+      `down ${fixed(r.downMs)}; key set → all confirmed ${fixed((tDone - tKey) / 1000)} s` +
+      `${aligned ? '' : `; frames written ${frameWrites.at.length}, accepted ${accepts.length}: not aligned`})`,
+  );
+  return r;
+}
+
+// ── 6. the CPU a full frame costs, whatever the machine's load ─────────────────────────────
+
+interface FrameCost {
+  /** The test gateway's work on one full frame: JSON parse, validation, accounting (CPU ms). */
+  gatewayMs: number;
+  /** ws on both ends (mask, write, read, unmask, the ping back), one process (CPU ms). */
+  wsMs: number;
+}
+
+/** CPU time per call of fn (user + system), after a warm-up: unlike wall time, not inflated by load. */
+function cpuMsPer(fn: () => void, reps: number): number {
+  for (let i = 0; i < 5; i++) fn();
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < reps; i++) fn();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000 / reps;
+}
+
+/**
+ * Stop-and-wait puts everything between a frame's write and its pong into each cycle besides the
+ * round trip. This prices the two big parts on this machine in CPU time, so the RTT figures can be
+ * read against an idle machine: a full frame as the client builds it (same metric names, values,
+ * timestamps), the gateway's processing of it, and the WebSocket transport of it.
+ */
+async function frameCost(_scope: RunScope, _gw: GatewayProcess, run: number): Promise<FrameCost> {
+  const ts = Date.now();
+  const pts: string[] = [];
+  for (let i = 0; i < FRAME_MAX_POINTS; i++)
+    pts.push(`{"metric":"${NAMES[i % 500]!}","value":${valueFor(i)},"timestamp":${ts + i},"class":"metric"}`);
+  const frame = Buffer.from(`{"type":"telemetry","points":[${pts.join(',')}]}`);
+  const rec = new Recorder('count', new Set(), true, undefined);
+  const gatewayMs = cpuMsPer(() => {
+    const parsed = parseGoJson(frame.toString('utf8'));
+    if (!parsed.ok) throw new Error('frame is not JSON');
+    const msg = parsed.value as Obj;
+    inferPointClasses(msg['points']);
+    const v = validateMessage(msg, FRAME_MAX_POINTS);
+    if (v.error !== undefined) throw new Error(`frame refused: ${v.error}`);
+    rec.acceptPoints('ws', 'dev', 'bench', msg['points'] as Obj[]);
+  }, 20);
+
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, maxPayload: 2 << 20 });
+  try {
+    await new Promise((r) => wss.once('listening', r));
+    wss.on('connection', (s) => s.on('message', () => s.ping()));
+    const ws = new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, {
+      perMessageDeflate: false,
+    });
+    await new Promise((r) => ws.once('open', r));
+    const once = (): Promise<void> =>
+      new Promise((r) => {
+        ws.once('ping', () => r());
+        ws.send(frame);
+      });
+    for (let i = 0; i < 3; i++) await once();
+    const reps = 20;
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < reps; i++) await once();
+    const c = process.cpuUsage(c0);
+    ws.close();
+    const r = { gatewayMs, wsMs: (c.user + c.system) / 1000 / reps };
+    log(
+      `  run ${run}: a full frame (${int(FRAME_MAX_POINTS)} points, ${int(frame.length)} bytes) costs the test gateway ` +
+        `${fixed(r.gatewayMs)} ms of CPU (parse, validate, count) and the WebSocket ${fixed(r.wsMs)} ms (both ends)`,
+    );
+    return r;
+  } finally {
+    wss.close();
+  }
+}
+
+// ── 7. what more frames in flight would give (opt-in: BENCH_PHASES=window) ─────────────────
+
+interface WindowResult {
+  rttMs: number;
+  window: number;
+  /** Steady-state accepted points/s. */
+  rate: number;
+  /** Telemetry messages the gateway dropped for spacing (silently) or refused. */
+  dropped: number;
+}
+
+const WINDOW_FRAMES = 30;
+
+/**
+ * Not the client: a bare WebSocket device sending full frames, each followed by its own ping,
+ * with up to `window` frames unanswered (1 = the client's stop-and-wait, with its 1 ms gap). It
+ * shows what pipelining would deliver against the same gateway and round trip, and whether the
+ * gateway's 0.5 ms spacing rule drops frames that arrive back to back (it checks after parsing
+ * and validating each, so full frames are far apart at the check).
+ */
+async function windowRun(gw: GatewayProcess, rttMs: number, window: number): Promise<WindowResult> {
+  const frames = Array.from({ length: 4 }, (_, k) => {
+    const pts: string[] = [];
+    const ts = Date.now();
+    for (let i = 0; i < FRAME_MAX_POINTS; i++)
+      pts.push(`{"metric":"${NAMES[i % 500]!}","value":${valueFor(k * 7 + i)},"timestamp":${ts + i},"class":"metric"}`);
+    return Buffer.from(`{"type":"telemetry","points":[${pts.join(',')}]}`);
+  });
+  const ws = new WebSocket(gw.wsUrl, { perMessageDeflate: false });
+  try {
+    await new Promise((r, j) => ws.once('open', r).once('error', j));
+    const auth = { type: 'device_auth', api_key: API_KEY, source_id: `bench-win-${rttMs}-${window}` };
+    ws.send(
+      JSON.stringify({
+        ...auth,
+        platform: 'bench',
+        agent_version: '0',
+        install_id: 'bench',
+        commands: [],
+        cameras: [],
+      }),
+    );
+    await new Promise((r) => ws.once('message', r));
+    const before = (await gw.stats()).counters;
+    let sent = 0;
+    let answered = 0;
+    let tFirst = 0;
+    const tLast = await new Promise<number>((resolve) => {
+      const pump = (): void => {
+        for (; sent < WINDOW_FRAMES && sent - answered < window; sent++) {
+          ws.send(frames[sent % frames.length]!, { binary: false });
+          const id = Buffer.alloc(4);
+          id.writeUInt32BE(sent);
+          ws.ping(id);
+        }
+      };
+      ws.on('pong', () => {
+        answered++;
+        if (answered === 1) tFirst = now();
+        if (answered === WINDOW_FRAMES) resolve(now());
+        else if (window === 1) setTimeout(pump, 1);
+        else pump();
+      });
+      pump();
+    });
+    const after = (await gw.stats()).counters;
+    const dropped =
+      Object.values(after.dropped).reduce((a, b) => a + b, 0) -
+      Object.values(before.dropped).reduce((a, b) => a + b, 0);
+    const accepted = after.acceptedPoints - before.acceptedPoints;
+    if (accepted + dropped * FRAME_MAX_POINTS < WINDOW_FRAMES * FRAME_MAX_POINTS)
+      throw new Error(`the gateway accounted for ${accepted} points and ${dropped} dropped frames`);
+    return { rttMs, window, rate: ((WINDOW_FRAMES - 1) * FRAME_MAX_POINTS) / ((tLast - tFirst) / 1000), dropped };
+  } finally {
+    ws.close();
+  }
+}
+
+async function windows(_scope: RunScope, _gw: GatewayProcess, run: number): Promise<WindowResult[]> {
+  const out: WindowResult[] = [];
+  for (const rtt of RTTS.filter((r) => r > 0)) {
+    const gw = await GatewayProcess.start({ record: 'count', receipts: false, latencyMs: rtt / 2 });
     try {
-      results.push(await withTimeout(p.run(scope, gw, i), p.timeoutMs, `${p.name} run ${i}`));
-    } catch (e) {
-      const msg = `${p.name} run ${i} failed: ${(e as Error).message}`;
-      log(`  ${msg}`);
-      errors.push(msg);
+      for (const w of [1, 2, 3, 4]) out.push(await windowRun(gw, rtt, w));
     } finally {
-      await scope.cleanup();
+      await gw.stop();
+    }
+    const rs = out.filter((r) => r.rttMs === rtt);
+    log(
+      `  run ${run}, RTT ${rtt} ms (ceiling ${int((FRAME_MAX_POINTS / rtt) * 1000)}): ` +
+        rs
+          .map((r) => `${r.window} in flight ${int(r.rate)}/s${r.dropped ? ` (${r.dropped} dropped!)` : ''}`)
+          .join(', '),
+    );
+  }
+  return out;
+}
+
+// ── phases, each in a child process ────────────────────────────────────────────────────────
+
+type PhaseResult = number | LatencyResult | RttResult | FrameCost | WindowResult[];
+
+interface Phase {
+  name: string;
+  /** Runs only when BENCH_PHASES names it. */
+  optIn?: boolean;
+  title: string;
+  /** Per run. */
+  timeoutMs: number;
+  /** Gateway options on top of the bench's own (record 'count', no receipts). */
+  gateway?: GatewayProcessOptions;
+  run(scope: RunScope, gw: GatewayProcess, run: number): Promise<PhaseResult>;
+}
+
+const PHASE_LIST: Phase[] = [
+  {
+    name: 'send',
+    title: `sustained send() for ${SEND_MS / 1000} s, connected, yielding every ${YIELD_EVERY} calls`,
+    timeoutMs: 180_000,
+    run: sendRate,
+  },
+  {
+    name: 'deliver',
+    title: `1,000,000 points sent while connected, until flush() reports them delivered`,
+    timeoutMs: 180_000,
+    run: deliveredRate,
+  },
+  {
+    name: 'latency',
+    title: `send() → gateway receipt at ${int(LAT_POINTS_PER_MS * 1000)} points/s for ${LAT_MS / 1000} s (1 'lat' + ${FILLER.length} filler points per ms)`,
+    timeoutMs: 120_000,
+    run: latency,
+  },
+  {
+    name: 'drain',
+    title:
+      `1,000,000 points buffered while the gateway is down, then up(): time until the gateway counted all ` +
+      `(this client uses reconnect backoff ${DRAIN_RECONNECT.baseMs} ms × 2ⁿ, cap ${DRAIN_RECONNECT.capMs} ms, ` +
+      `instead of the default 1 s × 2ⁿ, so reconnect wait does not hide drain speed)`,
+    timeoutMs: 240_000,
+    run: drain,
+  },
+  ...RTTS.map((rtt): Phase => ({
+    name: `rtt${rtt}`,
+    title:
+      `round trip ${rtt} ms (the gateway delays each direction by ${rtt / 2} ms): ${int(RTT_BACKLOG)} points ` +
+      `buffered before the client has a key, then the key is set; steady-state delivery vs. the stop-and-wait ceiling`,
+    timeoutMs: 180_000,
+    gateway: { latencyMs: rtt / 2, receipts: true },
+    run: (scope, gw, run) => rttRun(scope, gw, run, rtt),
+  })),
+  {
+    name: 'framecost',
+    title: 'CPU time one full frame costs outside the client (the part of each stop-and-wait cycle besides the RTT)',
+    timeoutMs: 60_000,
+    run: frameCost,
+  },
+  {
+    name: 'window',
+    optIn: true,
+    title: `a bare WebSocket device with 1–4 full frames in flight, each with its own ping (what pipelining would give)`,
+    timeoutMs: 180_000,
+    run: windows,
+  },
+];
+
+interface ChildReport {
+  phase: string;
+  results: PhaseResult[];
+  errors: string[];
+  maxRssMb: number;
+  rssAtStartMb: number;
+}
+
+/** Child process: one phase, RUNS times, on a gateway of its own; reports one RESULT_PREFIX line. */
+async function childMain(p: Phase): Promise<number> {
+  // The parent kills a stuck phase; this covers a parent that is gone.
+  setTimeout(() => process.exit(2), p.timeoutMs * RUNS + 90_000).unref();
+  const rssAtStartMb = process.memoryUsage.rss() / (1024 * 1024);
+  const errors: string[] = [];
+  const results: PhaseResult[] = [];
+  let gw: GatewayProcess | null = null;
+  try {
+    gw = await GatewayProcess.start({ record: 'count', sampleMetrics: ['lat'], receipts: false, ...p.gateway });
+    log(`\n[${p.name}] ${p.title}`);
+    for (let i = 1; i <= RUNS; i++) {
+      const scope = new RunScope(gw);
+      try {
+        results.push(await withTimeout(p.run(scope, gw, i), p.timeoutMs, `${p.name} run ${i}`));
+      } catch (e) {
+        const msg = `${p.name} run ${i} failed: ${(e as Error).message}`;
+        log(`  ${msg}`);
+        errors.push(msg);
+      } finally {
+        await scope.cleanup();
+      }
+    }
+  } catch (e) {
+    errors.push(`${p.name} failed: ${(e as Error).stack ?? String(e)}`);
+  } finally {
+    if (gw) {
+      await withTimeout(gw.stop(), 15_000, 'stopping the gateway process').catch((e: unknown) =>
+        log(`stopping the gateway failed: ${(e as Error).message}`),
+      );
     }
   }
-  log(`  peak RSS during this phase: ${fixed(mb(rss.takePhasePeak()), 1)} MB`);
-  return results;
+  const maxRss = maxRssMb();
+  log(
+    `  peak RSS of this phase's process (kernel maxRSS): ${fixed(maxRss, 1)} MB (${fixed(rssAtStartMb, 0)} MB at start)`,
+  );
+  const report: ChildReport = { phase: p.name, results, errors, maxRssMb: maxRss, rssAtStartMb };
+  // Infinity (the RTT 0 ceiling) is not JSON: it travels as null.
+  log(`${RESULT_PREFIX}${JSON.stringify(report)}`);
+  return errors.length ? 1 : 0;
+}
+
+/** Runs one phase in a child process, passing its log through; resolves with its report. */
+function runChild(p: Phase): Promise<ChildReport> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...process.execArgv, __filename], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, BENCH_CLIENT_PHASE: p.name },
+    });
+    let report: ChildReport | null = null;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.startsWith(RESULT_PREFIX)) report = JSON.parse(line.slice(RESULT_PREFIX.length)) as ChildReport;
+      else log(line);
+    });
+    // Whatever goes wrong in the child, the bench goes on to the next phase.
+    const timer = setTimeout(() => child.kill('SIGKILL'), p.timeoutMs * RUNS + 60_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const fallback: ChildReport = {
+        phase: p.name,
+        results: [],
+        errors: [`${p.name}: the phase's process ended (${code ?? signal}) without a report`],
+        maxRssMb: NaN,
+        rssAtStartMb: NaN,
+      };
+      resolve(report ?? fallback);
+    });
+  });
 }
 
 function verdict(key: keyof typeof TARGETS, v: number | null): string {
@@ -420,134 +837,156 @@ function verdict(key: keyof typeof TARGETS, v: number | null): string {
 async function main(): Promise<number> {
   const watchdog = setTimeout(() => {
     log(`client bench: still running after ${BENCH_DEADLINE_MS / 60_000} min, giving up`);
-    process.exit(2); // the gateway child exits when its parent goes away
+    process.exit(2); // the phase's child (and its gateway) exit when their parent goes away
   }, BENCH_DEADLINE_MS);
   watchdog.unref();
-  rss.start();
+
+  const cpu = cpus();
+  log(
+    `Plexus client bench: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}; ` +
+      `each phase in its own process, with the test gateway in another (record 'count') on loopback.`,
+  );
+  log(`Each measurement runs ${RUNS}× with a fresh client and data dir; the median is reported.`);
+  log(`The client runs with default options unless noted (durable buffer on: SQLite WAL, group commit 5 ms).`);
 
   const errors: string[] = [];
-  let gw: GatewayProcess | null = null;
-  const out = {
-    send_per_s: null as number | null,
-    delivered_per_s: null as number | null,
-    latency_p50_ms: null as number | null,
-    latency_p99_ms: null as number | null,
-    drain_1m_s: null as number | null,
-    rss_mb: null as number | null,
-  };
-  const runs = {
-    send: [] as number[],
-    delivered: [] as number[],
-    p50: [] as number[],
-    p99: [] as number[],
-    drain: [] as number[],
-  };
-  try {
-    gw = await GatewayProcess.start({ record: 'count', sampleMetrics: ['lat'], receipts: false });
-    const cpu = cpus();
-    log(
-      `Plexus client bench: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}; ` +
-        `test gateway in its own process (pid ${gw.pid}) at ${gw.wsUrl}, record 'count'`,
-    );
-    log(`Each measurement runs ${RUNS}× with a fresh client and data dir; the median is reported.`);
-    log(`RSS of this process before any client: ${fixed(mb(rss.atStart), 1)} MB (Node, tsx, the client's modules).`);
-    log(`The client runs with default options unless noted (durable buffer on: SQLite WAL, group commit 5 ms).`);
-
-    const sends = await runPhase(
-      gw,
-      {
-        name: 'send',
-        title: `sustained send() for ${SEND_MS / 1000} s, connected, yielding every ${YIELD_EVERY} calls`,
-        timeoutMs: 180_000,
-        run: sendRate,
-      },
-      errors,
-    );
-    const delivered = await runPhase(
-      gw,
-      {
-        name: 'deliver',
-        title: `1,000,000 points sent while connected, until flush() reports them delivered`,
-        timeoutMs: 180_000,
-        run: deliveredRate,
-      },
-      errors,
-    );
-    const lats = await runPhase(
-      gw,
-      {
-        name: 'latency',
-        title: `send() → gateway receipt at ${int(LAT_POINTS_PER_MS * 1000)} points/s for ${LAT_MS / 1000} s (1 'lat' + ${FILLER.length} filler points per ms)`,
-        timeoutMs: 120_000,
-        run: latency,
-      },
-      errors,
-    );
-    const drains = await runPhase(
-      gw,
-      {
-        name: 'drain',
-        title:
-          `1,000,000 points buffered while the gateway is down, then up(): time until the gateway counted all ` +
-          `(this client uses reconnect backoff ${DRAIN_RECONNECT.baseMs} ms × 2ⁿ, cap ${DRAIN_RECONNECT.capMs} ms, ` +
-          `instead of the default 1 s × 2ⁿ, so reconnect wait does not hide drain speed)`,
-        timeoutMs: 240_000,
-        run: drain,
-      },
-      errors,
-    );
-
-    runs.send = sends;
-    runs.delivered = delivered;
-    runs.p50 = lats.map((l) => l.p50);
-    runs.p99 = lats.map((l) => l.p99);
-    runs.drain = drains;
-    if (sends.length) out.send_per_s = Math.round(median(sends));
-    if (delivered.length) out.delivered_per_s = Math.round(median(delivered));
-    if (lats.length) {
-      out.latency_p50_ms = round(median(runs.p50), 2);
-      out.latency_p99_ms = round(median(runs.p99), 2);
-    }
-    if (drains.length) out.drain_1m_s = round(median(drains), 2);
-  } catch (e) {
-    const msg = `client bench failed: ${(e as Error).stack ?? String(e)}`;
-    log(msg);
-    errors.push(msg);
-  } finally {
-    if (gw) {
-      await withTimeout(gw.stop(), 15_000, 'stopping the gateway process').catch((e: unknown) =>
-        log(`stopping the gateway failed: ${(e as Error).message}`),
-      );
-    }
-    rss.stop();
+  const reports = new Map<string, ChildReport>();
+  for (const p of PHASE_LIST) {
+    if (PHASES.length > 0 ? !PHASES.includes(p.name) : p.optIn) continue;
+    const r = await runChild(p);
+    reports.set(p.name, r);
+    errors.push(...r.errors);
   }
-  out.rss_mb = round(mb(rss.peak), 1);
-  const maxRss = mb(process.resourceUsage().maxRSS * 1024);
+  const nums = (name: string): number[] => (reports.get(name)?.results ?? []) as number[];
+  const lats = (reports.get('latency')?.results ?? []) as LatencyResult[];
+  const rtts = (rtt: number): RttResult[] => (reports.get(`rtt${rtt}`)?.results ?? []) as RttResult[];
+  const med = (xs: number[], d = 0): number | null => (xs.length ? round(median(xs), d) : null);
+
+  const out: Record<string, number | string | null> = {
+    send_per_s: med(nums('send')),
+    delivered_per_s: med(nums('deliver')),
+    latency_p50_ms: med(
+      lats.map((l) => l.p50),
+      2,
+    ),
+    latency_p99_ms: med(
+      lats.map((l) => l.p99),
+      2,
+    ),
+    drain_1m_s: med(nums('drain'), 2),
+  };
+  for (const rtt of RTTS) {
+    const rs = rtts(rtt);
+    out[`delivered_rtt${rtt}_per_s`] = med(rs.map((r) => r.delivered));
+    if (rtt === 0) continue;
+    out[`ceiling_rtt${rtt}_per_s`] = med(rs.map((r) => r.ceiling));
+    out[`ratio_rtt${rtt}`] = med(
+      rs.map((r) => r.delivered / r.ceiling),
+      3,
+    );
+  }
+  const wins = ((reports.get('window')?.results ?? []) as WindowResult[][]).flat();
+  for (const rtt of RTTS.filter((r) => r > 0)) {
+    for (const w of [1, 2, 3, 4]) {
+      const xs = wins.filter((r) => r.rttMs === rtt && r.window === w);
+      if (xs.length) out[`window${w}_rtt${rtt}_per_s`] = med(xs.map((r) => r.rate));
+    }
+  }
+  if (wins.length) out.window_dropped_frames = wins.reduce((n, r) => n + r.dropped, 0);
+  // The largest phase's own peak: every phase ran in a fresh process.
+  let rssPhase = '';
+  let rssMax = -1;
+  for (const [name, r] of reports) {
+    // framecost and window run no client: their processes are not the client's memory.
+    if (name === 'framecost' || name === 'window') continue;
+    if (Number.isFinite(r.maxRssMb) && r.maxRssMb > rssMax) [rssMax, rssPhase] = [r.maxRssMb, name];
+  }
+  out.rss_mb = rssMax >= 0 ? round(rssMax, 1) : null;
+  out.rss_phase = rssPhase || null;
+  for (const [name, r] of reports) out[`rss_${name}_mb`] = Number.isFinite(r.maxRssMb) ? round(r.maxRssMb, 1) : null;
 
   log('\nSummary: median (individual runs)');
-  const row = (label: string, key: keyof typeof out, runs: number[], fmt: (n: number) => string): void => {
-    const v = out[key];
+  const row = (label: string, key: string, runs: number[], fmt: (n: number) => string): void => {
+    const v = out[key] as number | null;
     const target = key in TARGETS ? `   ${verdict(key as keyof typeof TARGETS, v)}` : '';
     const each = runs.length > 1 ? `  (${runs.map(fmt).join(', ')})` : '';
-    log(`  ${label.padEnd(20)}${v === null ? 'n/a' : fmt(v)}${each}${target}`);
+    log(`  ${label.padEnd(24)}${v === null ? 'n/a' : fmt(v)}${each}${target}`);
   };
-  row('send()/s', 'send_per_s', runs.send, int);
-  row('delivered points/s', 'delivered_per_s', runs.delivered, int);
-  row('latency p50', 'latency_p50_ms', runs.p50, (n) => `${fixed(n)} ms`);
-  row('latency p99', 'latency_p99_ms', runs.p99, (n) => `${fixed(n)} ms`);
-  row('drain 1M backlog', 'drain_1m_s', runs.drain, (n) => `${fixed(n)} s`);
-  row('peak RSS', 'rss_mb', [], (n) => `${fixed(n, 1)} MB`);
+  row('send()/s', 'send_per_s', nums('send'), int);
+  row('delivered points/s', 'delivered_per_s', nums('deliver'), int);
+  row(
+    'latency p50',
+    'latency_p50_ms',
+    lats.map((l) => l.p50),
+    (n) => `${fixed(n)} ms`,
+  );
+  row(
+    'latency p99',
+    'latency_p99_ms',
+    lats.map((l) => l.p99),
+    (n) => `${fixed(n)} ms`,
+  );
+  row('drain 1M backlog', 'drain_1m_s', nums('drain'), (n) => `${fixed(n)} s`);
+  for (const rtt of RTTS) {
+    const rs = rtts(rtt);
+    row(
+      `delivered, RTT ${rtt} ms`,
+      `delivered_rtt${rtt}_per_s`,
+      rs.map((r) => r.delivered),
+      int,
+    );
+    if (rtt === 0 || rs.length === 0) continue;
+    const ratio = out[`ratio_rtt${rtt}`] as number;
+    log(
+      `  ${''.padEnd(24)}= ${fixed(100 * ratio, 1)} % of the ceiling ${int(out[`ceiling_rtt${rtt}_per_s`] as number)} ` +
+        `(target ≥ 80 %: ${ratio >= 0.8 ? 'OK' : 'MISSED'}); cycle ${fixed(median(rs.map((r) => r.cycleMs)))} ms = ` +
+        `RTT ${rtt} + prep ${fixed(median(rs.map((r) => r.prepMs)))} + up ${fixed(median(rs.map((r) => r.upMs)))} + ` +
+        `down ${fixed(median(rs.map((r) => r.downMs)))} (medians)`,
+    );
+  }
+  if (wins.length) {
+    for (const rtt of RTTS.filter((r) => r > 0)) {
+      const ws = [1, 2, 3, 4].map((w) => out[`window${w}_rtt${rtt}_per_s`] as number | undefined);
+      log(
+        `  ${`bare device, RTT ${rtt} ms`.padEnd(24)}${ws.map((v, i) => `${i + 1} in flight ${v === undefined ? 'n/a' : int(v)}`).join(', ')} points/s` +
+          ` (ceiling of one in flight ${int((FRAME_MAX_POINTS / rtt) * 1000)})`,
+      );
+    }
+    log(`  ${''.padEnd(24)}frames the gateway dropped or refused meanwhile: ${String(out.window_dropped_frames)}`);
+  }
+  const fcs = (reports.get('framecost')?.results ?? []) as FrameCost[];
+  if (fcs.length) {
+    const gwMs = round(median(fcs.map((f) => f.gatewayMs)), 2);
+    const wsMs = round(median(fcs.map((f) => f.wsMs)), 2);
+    out.gateway_frame_cpu_ms = gwMs;
+    out.ws_frame_cpu_ms = wsMs;
+    const preps = RTTS.flatMap((rtt) => rtts(rtt).map((r) => r.prepMs)).filter(Number.isFinite);
+    // Without an RTT phase, the client's own share is left out (it is about 2 ms).
+    const prep = preps.length ? median(preps) : 0;
+    const extra = gwMs + wsMs + prep;
+    log(
+      `  full frame, CPU          test gateway ${fixed(gwMs)} ms + WebSocket ${fixed(wsMs)} ms` +
+        ` + client prep ${fixed(prep)} ms = ${fixed(extra)} ms per cycle besides the RTT; on an idle machine` +
+        ` stop-and-wait reaches at most ${RTTS.filter((r) => r > 0)
+          .map((r) => `${fixed((100 * r) / (r + extra), 0)} % (RTT ${r})`)
+          .join(', ')} of the ceiling`,
+    );
+  }
+  row('peak RSS', 'rss_mb', [], (n) => `${fixed(n, 1)} MB (phase ${rssPhase})`);
   log(
-    `  (RSS of this process sampled every ${RSS_SAMPLE_MS} ms over all phases; kernel maxRSS ${fixed(maxRss, 1)} MB; ` +
-      `${fixed(mb(rss.atStart), 0)} MB before any client; at the peak the V8 heap was ` +
-      `${fixed(mb(rss.peakHeapTotal), 0)} MB, ${fixed(mb(rss.peakHeapUsed), 0)} MB of it in use)`,
+    `  (kernel maxRSS of each phase's process: ${[...reports].map(([n, r]) => `${n} ${fixed(r.maxRssMb, 0)}`).join(', ')} MB)`,
   );
   if (errors.length) log(`\n${errors.length} error(s):\n${errors.map((e) => `  - ${e}`).join('\n')}`);
   log(JSON.stringify({ bench: 'client', ...out }));
   return errors.length ? 1 : 0;
 }
 
-main().then(
+const childPhase = CHILD_PHASE === undefined ? null : PHASE_LIST.find((p) => p.name === CHILD_PHASE);
+if (CHILD_PHASE !== undefined && !childPhase) {
+  log(`client bench: unknown phase ${JSON.stringify(CHILD_PHASE)}`);
+  process.exit(1);
+}
+(childPhase ? childMain(childPhase) : main()).then(
   (code) => {
     process.exitCode = code;
     // Anything left open (it should not be) must not keep the bench alive.
