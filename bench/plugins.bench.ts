@@ -14,11 +14,18 @@
 //   network_durable_lines_per_s  as it can, likewise to a counting sink and to the durable buffer
 //   restart_ms                   a crash (its last point) → the first point of the next run
 //   idle_plugin_rss_mb           resident memory one more idle script plugin adds to the recorder
+//                                (a steady-state difference, not a peak: measured in a child
+//                                process of its own, so the throughput runs' heap is not in it)
+//   idle_plugins_max_rss_mb      the kernel's peak RSS (maxRSS) of that child: a recorder with
+//                                five idle script plugins
+//   max_rss_mb                   the kernel's peak RSS of this process (the throughput and
+//                                restart runs)
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Plexus } from '../src/main/plexus';
 import { Plugins, type PluginSink } from '../src/main/plugins';
 import { PreviewAggregator } from '../src/main/host/preview';
@@ -271,6 +278,22 @@ export default definePlugin({ id: 'idle', name: 'Idle', version: '1.0.0', setup(
   }
 }
 
+/** This bench, run with PLUGINS_BENCH_ONLY=rss in a child process: its result line. */
+function rssChild(): Promise<{ idle_plugin_rss_mb: number | null; max_rss_mb: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, __filename], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, PLUGINS_BENCH_ONLY: 'rss' },
+    });
+    let result: { idle_plugin_rss_mb: number | null; max_rss_mb: number | null } | null = null;
+    createInterface({ input: child.stdout }).on('line', (l) => {
+      if (l.startsWith('{"bench":"plugins"')) result = JSON.parse(l) as typeof result;
+      else console.log(l);
+    });
+    child.on('close', (code) => (result ? resolve(result) : reject(new Error(`the rss process exited ${code}`))));
+  });
+}
+
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {
@@ -316,6 +339,14 @@ async function main(): Promise<void> {
     console.log(`crash → recording again: ${ms.map((m) => `${Math.round(m)} ms`).join(', ')} (target ≤ 2,000 ms)`);
   });
   await step('rss', async () => {
+    if (only !== 'rss') {
+      // In a fresh process: what the throughput runs left in this one's heap would blur it.
+      const child = await rssChild();
+      out.idle_plugin_rss_mb = child.idle_plugin_rss_mb;
+      out.idle_plugins_max_rss_mb = child.max_rss_mb;
+      console.log(`its process: peak RSS (kernel maxRSS) ${child.max_rss_mb} MB`);
+      return;
+    }
     const mb = await idleRssMb();
     out.idle_plugin_rss_mb = Math.round(mb * 10) / 10;
     console.log(`one more idle script plugin: +${mb.toFixed(1)} MB resident (target ≤ 30 MB)`);
@@ -326,11 +357,16 @@ async function main(): Promise<void> {
     'network_lines_per_s',
     'restart_ms',
     'idle_plugin_rss_mb',
+    'idle_plugins_max_rss_mb',
   ])
     out[k] ??= null;
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  out.max_rss_mb = Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
   console.log(JSON.stringify(out));
   process.exit(failed ? 1 : 0);
 }
 
-void main();
+main().catch((e: unknown) => {
+  console.error(`plugins bench failed: ${(e as Error).stack ?? String(e)}`);
+  process.exit(1);
+});

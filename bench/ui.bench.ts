@@ -2,10 +2,12 @@
 // load generator (500 metrics, 50,000 points/s in total), the built window in real Chromium, and
 // two figures: the renderer's frame rate (requestAnimationFrame callbacks per second, counted by a
 // probe injected into the page — it only fires when the main thread has time to draw) and the
-// messages per second main sends the window. Ends with one JSON line.
+// messages per second main sends the window. Ends with one JSON line, which also carries the
+// kernel's peak RSS (maxRSS) of the headless recorder process (measured inside it, at its exit, by
+// bench/max-rss-on-exit.mjs; median of the runs) and of this process (Playwright's side).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -46,10 +48,12 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-async function startRecorder(dataDir: string): Promise<{ proc: ChildProcess; url: string }> {
+async function startRecorder(dataDir: string, rssFile: string): Promise<{ proc: ChildProcess; url: string }> {
   const proc = spawn(
     process.execPath,
     [
+      '--import',
+      join(ROOT, 'bench', 'max-rss-on-exit.mjs'),
       join(ROOT, 'out', 'main', 'headless.js'),
       '--data-dir',
       dataDir,
@@ -60,11 +64,11 @@ async function startRecorder(dataDir: string): Promise<{ proc: ChildProcess; url
       '--demo-rate',
       String(RATE),
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_MAX_RSS_FILE: rssFile } },
   );
   const url = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('the headless recorder printed no URL within 20 s')), 20_000);
-    createInterface({ input: proc.stdout! }).on('line', (l) => {
+    createInterface({ input: proc.stdout }).on('line', (l) => {
       if (l.startsWith('Open ')) {
         clearTimeout(t);
         resolve(l.slice(5));
@@ -78,34 +82,44 @@ async function startRecorder(dataDir: string): Promise<{ proc: ChildProcess; url
 async function oneRun(
   browser: Browser,
   run: number,
-): Promise<{ fps: number; messages: number; ticks: number; drawn: number; points: number }> {
+): Promise<{ fps: number; messages: number; ticks: number; drawn: number; points: number; rssMb: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-ui-'));
-  const rec = await startRecorder(dataDir);
+  const rssFile = join(dataDir, 'max-rss');
+  const rec = await startRecorder(dataDir, rssFile);
+  let result: { fps: number; messages: number; ticks: number; drawn: number; points: number };
+  let rssMb = NaN;
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   try {
     await page.goto(rec.url);
     await page.waitForFunction("typeof window.__benchPerf === 'object'", null, { timeout: 15_000 });
     await page.waitForTimeout(WARMUP_MS);
     // A string, not a function: the TypeScript loader would wrap a function with helpers the page lacks.
-    const r = (await page.evaluate(PROBE.replace('WINDOW_MS', String(WINDOW_MS)))) as {
+    const r = await page.evaluate<{
       fps: number;
       messages: number;
       ticks: number;
       drawn: number;
       pointsText: string;
-    };
+    }>(PROBE.replace('WINDOW_MS', String(WINDOW_MS)));
     const points = Number(r.pointsText.replace(/[^\d]/g, '')) || 0;
     if (run === 1) await page.screenshot({ path: join(ROOT, 'bench', 'results', 'ui-500-metrics.png') });
     console.log(
       `  run ${run}: ${r.fps.toFixed(1)} fps (rAF), ${r.messages.toFixed(1)} messages/s from main (${r.ticks.toFixed(1)} ticks/s), ${r.drawn.toFixed(1)} frames/s drawn by the window; status bar shows ${r.pointsText.trim() || '?'}`,
     );
-    return { fps: r.fps, messages: r.messages, ticks: r.ticks, drawn: r.drawn, points };
+    result = { fps: r.fps, messages: r.messages, ticks: r.ticks, drawn: r.drawn, points };
   } finally {
     await page.close();
     rec.proc.kill('SIGINT');
     await new Promise((r) => rec.proc.once('exit', r));
+    try {
+      rssMb = Number(readFileSync(rssFile, 'utf8'));
+    } catch {
+      // not written: reported as null
+    }
     rmSync(dataDir, { recursive: true, force: true });
   }
+  console.log(`    recorder process: peak RSS (kernel maxRSS) ${rssMb.toFixed(1)} MB`);
+  return { ...result, rssMb };
 }
 
 async function main(): Promise<void> {
@@ -126,11 +140,21 @@ async function main(): Promise<void> {
   }
   const fps = Math.round(median(runs.map((r) => r.fps)) * 10) / 10;
   const msgs = Math.round(median(runs.map((r) => r.messages)) * 10) / 10;
+  const rss = runs.map((r) => r.rssMb).filter(Number.isFinite);
+  const recorderRss = rss.length ? Math.round(median(rss) * 10) / 10 : null;
   console.log(
     `Summary (median): ${fps} fps (target ≥ 50: ${fps >= 50 ? 'OK' : 'MISSED'}), ${msgs} messages/s (target ≤ 20: ${msgs <= 20 ? 'OK' : 'MISSED'})`,
   );
   console.log(
-    JSON.stringify({ bench: 'ui', preview_fps: fps, ipc_messages_per_s: msgs, metrics: METRICS, points_per_s: RATE }),
+    JSON.stringify({
+      bench: 'ui',
+      preview_fps: fps,
+      ipc_messages_per_s: msgs,
+      metrics: METRICS,
+      points_per_s: RATE,
+      recorder_max_rss_mb: recorderRss,
+      max_rss_mb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
+    }),
   );
 }
 
