@@ -59,6 +59,25 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: true }],
     },
   },
+  {
+    // Type-aware promise rules: a promise nobody awaits or catches is an error that vanishes.
+    // `void p` is no escape either: a fire-and-forget call says where its failure goes (.catch).
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false }],
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/return-await': ['error', 'in-try-catch'],
+      '@typescript-eslint/no-unnecessary-type-assertion': 'error',
+    },
+  },
+  {
+    // In the window, `void action()` is allowed: its actions (useAction, the run and marker
+    // stores, sync's refresh) catch every failure themselves and show it next to the control.
+    files: ['src/renderer/**'],
+    rules: { '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: true }] },
+  },
   // Layers import only downward: shared ← plexus ← devices ← plugins ← host ← shell/headless.
   // None below the shell imports electron.
   layer('src/main/plexus/**', ['devices', 'plugins', 'host', 'headless']),

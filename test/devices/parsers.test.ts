@@ -69,7 +69,7 @@ describe('numbers', () => {
 
   it('agrees exactly with Number() on random decimals (fast and slow paths)', () => {
     let seed = 12345;
-    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) as number;
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const digits = (n: number): string => Array.from({ length: n }, () => String(Math.floor(rand() * 10))).join('');
     for (let i = 0; i < 20_000; i++) {
       const sign = rand() < 0.3 ? '-' : rand() < 0.1 ? '+' : '';

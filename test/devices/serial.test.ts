@@ -223,7 +223,7 @@ describe('serial devices', () => {
       { stdio: ['ignore', 'pipe', 'inherit'], cwd: process.cwd() },
     );
     try {
-      await new Promise<void>((r) => holder.stdout!.once('data', () => r()));
+      await new Promise<void>((r) => holder.stdout.once('data', () => r()));
       const c = localClient();
       const d = device({ path: pty.host, parser: 'plotter' }, c);
       await waitState(d, 'error');

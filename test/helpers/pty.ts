@@ -79,7 +79,7 @@ export function simDevice(path: string, script: Record<string, unknown>): SimDev
   );
   children.add(proc);
   const received: string[] = [];
-  createInterface({ input: proc.stdout! }).on('line', (l) => {
+  createInterface({ input: proc.stdout }).on('line', (l) => {
     if (l.startsWith('rx ')) received.push(l.slice(3));
   });
   const done = new Promise<number | null>((r) =>

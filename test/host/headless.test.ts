@@ -147,7 +147,7 @@ describe('headless server', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: string[] = [];
-    createInterface({ input: p.stdout! }).on('line', (l) => lines.push(l));
+    createInterface({ input: p.stdout }).on('line', (l) => lines.push(l));
     await until(() => lines.some((l) => l.startsWith('Open http://127.0.0.1:')), 10_000, 'the URL');
     const url = lines.find((l) => l.startsWith('Open '))!.slice(5);
     expect(lines.find((l) => l.startsWith('Log: '))).toMatch(/^Log: .*logs\/plexus-bench\.log$/);
@@ -163,7 +163,7 @@ describe('headless server', () => {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
-    bad.stderr!.on('data', (d) => (err += d));
+    bad.stderr.on('data', (d) => (err += d));
     expect(await new Promise((r) => bad.on('exit', r))).toBe(2);
     expect(err).toMatch(/--data-dir is required|--port must be a whole number/);
   });

@@ -19,15 +19,18 @@ describe('frame spacing', () => {
     let i = 0;
     // Each confirmation makes the next point durable at once: the next frame is ready before the
     // pump asks, so it goes out as soon as the spacing allows.
+    const failures: unknown[] = [];
     c.on('delivered', () => {
       if (i < N) {
         c.send('b2b', i++);
-        void c.persisted();
+        // Committed at once, so the next frame is ready; a failed commit fails the test below.
+        c.persisted().catch((e: unknown) => failures.push(e));
       }
     });
     c.send('b2b', i++);
     await c.persisted();
     await until(() => i >= N && c.bufferSize() === 0, 30_000, 'every point confirmed');
+    expect(failures).toEqual([]);
     const telemetry = gw.messages.filter((m) => m.type === 'telemetry');
     expect(telemetry.length).toBeGreaterThan(N / 2); // mostly one point per frame, back to back
     expect(telemetry.filter((m) => m.outcome !== 'accepted')).toEqual([]);

@@ -83,7 +83,7 @@ describe('start-up', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const out: string[] = [];
-    createInterface({ input: child.stdout! }).on('line', (l) => out.push(l));
+    createInterface({ input: child.stdout }).on('line', (l) => out.push(l));
     await until(() => out.some((l) => l.startsWith('locked ')), 20_000, 'the child to start');
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));

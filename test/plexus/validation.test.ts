@@ -95,7 +95,7 @@ describe('validation at the API boundary', () => {
     ['batch that is not a list', (c) => c.sendBatch(5 as unknown as []), 'batch.type'],
     [
       'batch point that is not an object',
-      (c) => c.sendBatch([null as unknown as { metric: string; value: number }]),
+      (c) => c.sendBatch(JSON.parse('[null]') as Parameters<typeof c.sendBatch>[0]),
       'batch.point',
       'null',
     ],

@@ -78,11 +78,11 @@ describe('video frames', () => {
     expect(dims).toEqual({ png: [64, 48], webp: [80, 60], bmp: [33, 17], raw: [40, 30] });
     for (const f of gw.videoFrames) {
       expect(jpegSize(f.jpeg!)).toEqual({ width: f.width, height: f.height });
-      const meta = await sharp(f.jpeg!).metadata();
+      const meta = await sharp(f.jpeg).metadata();
       expect(meta.format).toBe('jpeg');
     }
     // BMP is bottom-up BGR: the decoded picture must be red, not blue.
-    const px = await sharp(gw.videoFrames.find((f) => f.cameraId === 'bmp')!.jpeg!)
+    const px = await sharp(gw.videoFrames.find((f) => f.cameraId === 'bmp')!.jpeg)
       .raw()
       .toBuffer();
     expect(px[0]!).toBeGreaterThan(200);

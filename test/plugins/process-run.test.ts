@@ -419,7 +419,7 @@ describe('process plugin: nothing left behind', () => {
     });
     apps.push(app);
     const seen = new Map<string, number>();
-    createInterface({ input: app.stdout! }).on('line', (l) => {
+    createInterface({ input: app.stdout }).on('line', (l) => {
       const m = /^(?:log warn )?(app|plugin|child|setsid) (\d+)$/.exec(l);
       if (m) {
         seen.set(m[1]!, Number(m[2]));

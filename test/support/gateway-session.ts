@@ -230,7 +230,7 @@ export class DeviceSession {
       fail('bad_first', { _raw: text.slice(0, 1000) });
       return;
     }
-    const msg = parsed.value as Obj | null;
+    const msg = parsed.value;
     const v = validateMessage(msg, this.hub.maxPoints);
     if (!msg || v.type !== 'device_auth') {
       fail('bad_first', msg ?? {}, 'first message must be device_auth');
@@ -314,8 +314,8 @@ export class DeviceSession {
       this.reply({ type: 'error', code: 'INVALID_JSON' });
       return this.note('invalid_json', data, false);
     }
-    const msg = parsed.value as Obj | null;
-    const type = typeof msg?.['type'] === 'string' ? (msg['type'] as string) : undefined;
+    const msg = parsed.value;
+    const type = typeof msg?.['type'] === 'string' ? msg['type'] : undefined;
     const typeInfo = type !== undefined ? { type } : {};
     if (msg && type === 'telemetry') inferPointClasses(msg['points']);
     const v = validateMessage(msg, this.hub.maxPoints);
@@ -382,7 +382,7 @@ export class DeviceSession {
       return this.note('invalid_frame_encoding', data, false, { type: 'video_frame' });
     }
     const jpeg = Buffer.from(msg['frame'] as string, 'base64');
-    const num = (k: string): number => (typeof msg[k] === 'number' ? (msg[k] as number) : 0);
+    const num = (k: string): number => (typeof msg[k] === 'number' ? msg[k] : 0);
     const rec = {
       sourceId: this.sourceId,
       cameraId: msg['camera_id'] as string,

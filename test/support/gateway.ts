@@ -422,7 +422,12 @@ export class TestGateway {
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     const path = (req.url ?? '').split('?')[0];
     if (path === '/ingest') {
-      if (req.method === 'POST') void this.onIngest(req, res);
+      if (req.method === 'POST')
+        this.onIngest(req, res).catch((e: unknown) => {
+          // a bug in the test gateway must fail the request loudly, not hang it
+          if (!res.headersSent) res.writeHead(500);
+          res.end(String(e));
+        });
       else if (req.method === 'OPTIONS') {
         setCors(res);
         this.later(() => res.writeHead(204).end());
