@@ -1,6 +1,7 @@
 // Contracts of the device layer: what parsers produce, what readers feed, and the narrow slice of
 // the Plexus client they need (so a test or the host can wire them to anything).
 
+import type { LineFormat } from '../../shared/line-format';
 import type { SendOptions, VideoFrameOptions, VideoResult } from '../plexus';
 
 /** A field value a parser produced. Numbers become metrics; anything else becomes an event. */
@@ -27,7 +28,8 @@ export interface LineProblem {
   message: string;
 }
 
-export type ParserKind = 'plotter' | 'csv' | 'jsonl' | 'kv';
+/** A format a line parser speaks: every line format but 'auto' (which picks one of these). */
+export type ParserKind = Exclude<LineFormat, 'auto'>;
 
 /**
  * A line parser. `parse` gets one line without its terminator, emits every good field to the

@@ -13,8 +13,8 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { resolveConfig, schemaProblem, type ConfigSchema, type ConfigValues } from '../../shared/plugin-config';
 import type { MetricInfo, PluginManifestView } from '../../shared/contract';
+import { SOURCE_NAME_RE } from '../../shared/names';
 
-const ID_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const MAX_MANIFEST_BYTES = 256 * 1024;
 
 const metricInfo = z
@@ -48,7 +48,7 @@ const commandSpec = z
   .strict();
 
 const common = {
-  id: z.string().regex(ID_RE, 'id must be 1–63 lowercase letters, digits, "-" or "_"'),
+  id: z.string().regex(SOURCE_NAME_RE, 'id must be 1–63 lowercase letters, digits, "-" or "_"'),
   name: z.string().trim().min(1, 'name is required').max(100),
   version: z.string().trim().min(1, 'version is required').max(40),
   description: z.string().max(500).optional(),

@@ -4,6 +4,7 @@
 // out of the log tail.
 
 import type { Socket } from 'node:net';
+import { LINE_FORMATS, orList } from '../../../shared/line-format';
 import { ValidationError } from '../../plexus';
 import { LineReader, PROBLEM_KINDS, type LineReaderStats } from '../../devices/lines/line-reader';
 import type { ParserKind, ProblemKind, TelemetrySink } from '../../devices/types';
@@ -11,8 +12,6 @@ import type { LogLevel, NetworkLinesConfig } from './types';
 
 /** Only loopback: a script on this computer may feed the recorder, nothing on the network may. */
 export const HOST = '127.0.0.1';
-
-const PARSERS: ReadonlyArray<NetworkLinesConfig['parser']> = ['auto', 'plotter', 'csv', 'jsonl', 'kv'];
 
 /** Throws a ValidationError saying what to fix; the window checks the same rules as one types. */
 export function validateNetworkLinesConfig(c: NetworkLinesConfig): void {
@@ -24,7 +23,7 @@ export function validateNetworkLinesConfig(c: NetworkLinesConfig): void {
   if (c.protocol !== 'tcp' && c.protocol !== 'udp') fail('protocol must be tcp or udp');
   if (!Number.isInteger(c.port) || c.port < 1 || c.port > 65535)
     fail(`port must be a whole number from 1 to 65535, got ${String(c.port)}`);
-  if (!PARSERS.includes(c.parser)) fail('parser must be auto, plotter, csv, jsonl or kv');
+  if (!(LINE_FORMATS as readonly string[]).includes(c.parser)) fail(`parser must be ${orList(LINE_FORMATS)}`);
 }
 
 export function protoName(c: NetworkLinesConfig): string {
