@@ -295,21 +295,15 @@ export async function main(argv: string[], defaultRendererDir: string): Promise<
     process.stderr.write(`${(e as Error).message}\n`);
     process.exit(2);
   }
-  let started: { host: Host; server: HeadlessServer };
-  try {
-    started = await start(args);
-  } catch (e) {
-    process.stderr.write(`${e instanceof StartupError ? e.message : `Cannot start: ${reason(e)}.`}\n`);
-    process.exit(1);
-  }
-  const { host, server } = started;
-  process.stdout.write(
-    `Plexus Bench (headless) — data in ${args.dataDir}\nLog: ${host.log.file}\nOpen ${server.url}\n`,
-  );
+  // The signal handlers go in before anything starts: a Ctrl-C during start-up (or right after the
+  // address is printed) must still flush and close, not kill the recorder with its buffer open.
+  let started: { host: Host; server: HeadlessServer } | null = null;
+  let signalled: string | null = null;
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
+    if (stopping || !started) return;
     stopping = true;
+    const { host, server } = started;
     process.stdout.write(`\n${signal}: flushing and closing…\n`);
     const localOnly = host.client.status().status === 'local-only';
     await server.close();
@@ -325,6 +319,10 @@ export async function main(argv: string[], defaultRendererDir: string): Promise<
     process.exit(0);
   };
   const stopOn = (signal: string): void => {
+    if (!started) {
+      signalled ??= signal; // still starting: stop as soon as there is something to close
+      return;
+    }
     stop(signal).catch((e: unknown) => {
       process.stderr.write(`could not close cleanly: ${reason(e)} (what was committed is kept)\n`);
       process.exit(1);
@@ -332,4 +330,14 @@ export async function main(argv: string[], defaultRendererDir: string): Promise<
   };
   process.on('SIGINT', () => stopOn('SIGINT'));
   process.on('SIGTERM', () => stopOn('SIGTERM'));
+  try {
+    started = await start(args);
+  } catch (e) {
+    process.stderr.write(`${e instanceof StartupError ? e.message : `Cannot start: ${reason(e)}.`}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(
+    `Plexus Bench (headless) — data in ${args.dataDir}\nLog: ${started.host.log.file}\nOpen ${started.server.url}\n`,
+  );
+  if (signalled) stopOn(signalled);
 }
