@@ -9,6 +9,7 @@ import { ConfigValuesSchema } from './config-values';
 import { GatewaySchema } from './gateway';
 import { DEVICE_NAME_RULE, SOURCE_NAME_RE, SOURCE_NAME_RULE, deviceNameProblem } from './names';
 import { NetworkConfigSchema } from './network-config';
+import { plainIssue, refusalText } from './request-words';
 import { SerialConfigSchema } from './serial-config';
 import type { AppState, CommandView, PluginCatalogEntry, PortView, RunView, SettingsView, Tick } from './views';
 
@@ -21,19 +22,25 @@ export { ParserSchema } from './line-format';
 export { DEVICE_NAME_RE, DEVICE_NAME_RULE, SOURCE_NAME_RE, SOURCE_NAME_RULE, deviceNameProblem } from './names';
 export { NetworkConfigSchema, type NetworkConfig } from './network-config';
 export { SerialConfigSchema, type SerialConfig } from './serial-config';
+export { REQUEST_WORDS, failureText, fieldLabel, refusalText, shownText } from './request-words';
 export type { ConnectionStatus } from './status';
 export type * from './views';
 
 // ── shared value schemas ─────────────────────────────────────────────────────────────────────
 
+// The field's label ("Device name") comes from request-words.ts: the message is only the problem.
 const deviceName = z.string().refine((s) => deviceNameProblem(s) === null, {
-  error: (iss) =>
-    `device name ${JSON.stringify(iss.input)}: ${deviceNameProblem(String(iss.input)) ?? DEVICE_NAME_RULE}`,
+  error: (iss) => deviceNameProblem(String(iss.input)) ?? DEVICE_NAME_RULE,
 });
 const id = z.string().min(1, 'id is required').max(100, 'id is at most 100 characters');
 const sourceName = z.string().regex(SOURCE_NAME_RE, SOURCE_NAME_RULE);
 
 const folder = z.string().trim().min(1, 'give the plugin folder').max(4096);
+const apiKey = z
+  .string()
+  .trim()
+  .min(8, 'an API key has at least 8 characters')
+  .max(512, 'an API key has at most 512 characters');
 
 const empty = z.object({}).strict();
 
@@ -42,11 +49,16 @@ const empty = z.object({}).strict();
 export const requestSchemas = {
   /** Everything the window shows, at once. */
   'state.get': empty,
+  /**
+   * The Settings dialog's Save: what changed, applied all or nothing (every field is checked, and
+   * the key's gateway rule against the new gateway, before anything is changed or sent).
+   */
+  'settings.save': z
+    .object({ deviceName: deviceName.optional(), gateway: GatewaySchema.optional(), apiKey: apiKey.optional() })
+    .strict(),
   'settings.setDeviceName': z.object({ name: deviceName }).strict(),
   /** null removes the key (the app goes local only). */
-  'settings.setApiKey': z
-    .object({ apiKey: z.string().trim().min(8, 'an API key has at least 8 characters').max(512).nullable() })
-    .strict(),
+  'settings.setApiKey': z.object({ apiKey: apiKey.nullable() }).strict(),
   'settings.setGateway': z.object({ gateway: GatewaySchema }).strict(),
   /** The FFmpeg binary cameras use; null: the first `ffmpeg` on PATH. Checked before it is kept. */
   'settings.setFfmpegPath': z
@@ -58,6 +70,8 @@ export const requestSchemas = {
   'serial.remove': z.object({ id }).strict(),
   'serial.connect': z.object({ id }).strict(),
   'serial.disconnect': z.object({ id }).strict(),
+  /** Forget the detected line format and detect it again from the next lines. */
+  'serial.redetect': z.object({ id }).strict(),
   'serial.write': z
     .object({
       id,
@@ -95,6 +109,8 @@ export const requestSchemas = {
       streaming: z.boolean(),
       label: z.string().max(200).optional(),
       fps: z.number().min(0).max(60).optional(),
+      /** Why it stopped when the window did not choose to (the page was reloaded or closed). */
+      reason: z.enum(['window-closed']).optional(),
     })
     .strict(),
   /** Plugins the recorder can offer: shipped ones, those in <data dir>/plugins, and folders added before. */
@@ -151,6 +167,7 @@ export type ExportResult =
 /** What each request answers. */
 export interface ReplyMap {
   'state.get': AppState;
+  'settings.save': SettingsView;
   'settings.setDeviceName': SettingsView;
   'settings.setApiKey': SettingsView;
   'settings.setGateway': SettingsView;
@@ -162,6 +179,7 @@ export interface ReplyMap {
   'serial.connect': { id: string };
   'serial.disconnect': { id: string };
   'serial.write': { id: string };
+  'serial.redetect': { id: string };
   'camera.add': { id: string };
   'camera.update': { id: string };
   'camera.remove': { id: string };
@@ -172,7 +190,15 @@ export interface ReplyMap {
   'run.stop': RunView | null;
   'run.export': ExportResult;
   /** `warning`: the marker is kept but waits in memory (the disk refuses writes). */
-  'marker.add': { seq: number; t: number; warning?: string };
+  'marker.add': {
+    seq: number;
+    t: number;
+    warning?: string;
+    /** The run it belongs to; null: no run was recording, so it is kept outside any run. */
+    runId?: string | null;
+    /** Where it went, for a person: "marker recorded outside a run" when no run records. */
+    message?: string;
+  };
   'webcam.frame': { sent: boolean; reason?: string };
   'webcam.state': { cameraId: string };
   'plugin.catalog': PluginCatalogEntry[];
@@ -207,7 +233,10 @@ export interface BenchApi {
   on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void;
 }
 
-/** Validate a request; returns the parsed payload or a message naming what is wrong. */
+/**
+ * Validate a request; returns the parsed payload or a message naming what is wrong, in the words
+ * the window shows (request-words.ts): what the technician was doing and each field's problem.
+ */
 export function parseRequest(
   name: unknown,
   payload: unknown,
@@ -216,14 +245,8 @@ export function parseRequest(
     return { ok: false, code: 'unknown-request', message: `unknown request ${JSON.stringify(name)}` };
   }
   const schema = requestSchemas[name as RequestName];
-  const r = schema.safeParse(payload ?? {});
-  if (!r.success) {
-    const issues = r.error.issues
-      .slice(0, 5)
-      .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-      .join('; ');
-    return { ok: false, code: 'bad-request', message: `bad payload for ${name}: ${issues}` };
-  }
+  const r = schema.safeParse(payload ?? {}, { error: plainIssue });
+  if (!r.success) return { ok: false, code: 'bad-request', message: refusalText(name as RequestName, r.error.issues) };
   return { ok: true, name: name as RequestName, payload: r.data };
 }
 

@@ -4,9 +4,15 @@
 
 import { z } from 'zod';
 import { orList, ParserSchema } from './line-format';
+import { METRIC_PREFIX_MAX, metricPrefixFrom, metricPrefixProblem } from './names';
 
 export const SERIAL_NAME_MAX = 64;
-export const SERIAL_PREFIX_MAX = 64;
+export const SERIAL_PREFIX_MAX = METRIC_PREFIX_MAX;
+/** Per-field units and labels: how many fields, and how long each part may be. */
+export const SERIAL_FIELDS_MAX = 200;
+export const FIELD_NAME_MAX = 128;
+export const FIELD_UNIT_MAX = 32;
+export const FIELD_LABEL_MAX = 100;
 export const BAUD_RATE_MIN = 50;
 export const BAUD_RATE_MAX = 4_000_000;
 export const DATA_BITS = [5, 6, 7, 8] as const;
@@ -21,12 +27,42 @@ export function baudRateProblem(baud: number): string | null {
   return Number.isInteger(baud) && baud >= BAUD_RATE_MIN && baud <= BAUD_RATE_MAX ? null : BAUD_RANGE;
 }
 
-/** Why a metric prefix cannot be used (null when it can); '' is fine: bare field names. */
+/**
+ * Why a metric prefix cannot be used (null when it can); '' is fine: bare field names. The one
+ * metric prefix rule (names.ts), as for camera ids and plugin or network source names.
+ */
 export function prefixProblem(prefix: string): string | null {
-  if (/\s/.test(prefix)) return 'no spaces in a prefix';
-  if (prefix.length > SERIAL_PREFIX_MAX) return `at most ${SERIAL_PREFIX_MAX} characters`;
-  return null;
+  return prefix === '' ? null : metricPrefixProblem(prefix);
 }
+
+/**
+ * The prefix a device's metrics get: the one set, or one derived from its display name ("PSU
+ * bench" → `psu_bench`), so a free-text name never becomes part of a metric name.
+ */
+export function serialPrefix(c: { name: string; prefix?: string | undefined }): string {
+  return c.prefix ?? metricPrefixFrom(c.name, 'serial');
+}
+
+/** The metric a field of this device is recorded as: `<prefix>.<field>`, or the bare field. */
+export function serialMetric(c: { name: string; prefix?: string | undefined }, field: string): string {
+  const p = serialPrefix(c);
+  return p ? `${p}.${field}` : field;
+}
+
+/** A field's unit and label, as the technician set them in the device form. */
+export const FieldInfoSchema = z
+  .object({
+    unit: z.string().trim().max(FIELD_UNIT_MAX, `a unit is at most ${FIELD_UNIT_MAX} characters`).optional(),
+    label: z.string().trim().max(FIELD_LABEL_MAX, `a label is at most ${FIELD_LABEL_MAX} characters`).optional(),
+  })
+  .strict();
+export type FieldInfo = z.infer<typeof FieldInfoSchema>;
+
+const fieldName = z
+  .string()
+  .min(1, 'a field needs its name')
+  .max(FIELD_NAME_MAX, `a field name is at most ${FIELD_NAME_MAX} characters`)
+  .regex(/^\S+$/, 'a field name has no spaces (as the device sends it)');
 
 const hexId = (what: string) =>
   z
@@ -56,6 +92,13 @@ const fields = {
   parity: z.enum(PARITIES, { error: `parity must be ${orList(PARITIES)}` }).optional(),
   stopBits: z.literal(STOP_BITS, { error: `stop bits must be ${orList(STOP_BITS)}` }).optional(),
   parser: ParserSchema,
+  /** Unit and label per field (the metric suffix the line format produces: column, key, header). */
+  fields: z
+    .record(fieldName, FieldInfoSchema)
+    .refine((f) => Object.keys(f).length <= SERIAL_FIELDS_MAX, {
+      error: `units and labels for at most ${SERIAL_FIELDS_MAX} fields`,
+    })
+    .optional(),
 };
 
 type PortFields = {

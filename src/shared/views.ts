@@ -42,6 +42,11 @@ export interface SerialSourceView {
   problems: Record<string, number>;
   parser: string | null;
   log: Array<{ at: number; level: 'info' | 'warn' | 'error'; message: string }>;
+  /**
+   * Set when the format was detected and the lines stopped fitting it: one line for a person
+   * ("the lines no longer look like plotter: re-detect?"); `serial.redetect` clears it.
+   */
+  formatChanged?: string | null;
 }
 
 export interface LogEntryView {
@@ -147,6 +152,10 @@ export interface WebcamView {
   fps: number;
   framesSent: number;
   framesDropped: number;
+  /** Why it is not streaming, for a person ("stopped: the window was reloaded/closed"); null while streaming. */
+  message?: string | null;
+  /** The platform asked to stop it (stop_camera): the window that streams it stops. */
+  stopRequested?: boolean;
 }
 
 export interface RunView {
@@ -155,6 +164,21 @@ export interface RunView {
   startedAt: number;
   endedAt: number | null;
   points: number;
+  /**
+   * The recorder was killed or quit while it recorded: `endedAt` is then the time of the run's
+   * last recorded point (where it really ended), not a stop the technician pressed.
+   */
+  interrupted?: boolean;
+}
+
+/** A marker the technician dropped (kept on the host: the current run's, the last run's, and recent ones outside runs). */
+export interface MarkerView {
+  seq: number;
+  /** SDK time, epoch ms. */
+  t: number;
+  note: string | null;
+  /** The run it belongs to; null: dropped while no run was recording. */
+  runId: string | null;
 }
 
 export interface CommandView {
@@ -168,6 +192,14 @@ export interface CommandView {
   deadline: number | null;
   result?: unknown;
   error?: string;
+  /**
+   * How it ended, in words the inbox uses: done (a handler answered), approved / rejected (by
+   * the technician), timed out (nobody answered within `answerWithinS`), failed (a handler's
+   * error), or lost (the recorder stopped before it ended).
+   */
+  outcome?: 'done' | 'approved' | 'rejected' | 'timed-out' | 'failed' | 'lost';
+  /** How long the technician had to answer, in seconds. */
+  answerWithinS?: number;
 }
 
 /** Something wrong right now, with the one thing that helps. */
@@ -209,6 +241,10 @@ export interface AppState {
   runs: RunView[];
   inbox: CommandView[];
   problems: ProblemView[];
+  /** Markers kept on the host: the current run's, the last run's, and recent ones outside runs. */
+  markers: MarkerView[];
+  /** Recent events (not markers), oldest first, so a reloaded window shows them again. */
+  events: PreviewEvent[];
 }
 
 /**

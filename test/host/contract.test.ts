@@ -1,5 +1,5 @@
-// Every request the window can make, with a bad payload, gets a clear error naming the problem
-// — from the real host, never a crash.
+// Every request the window can make, with a bad payload, gets a clear error naming the problem in
+// the technician's words (what failed, the field's label) — from the real host, never a crash.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateSerialConfig } from '../../src/main/devices/serial';
 import { Host } from '../../src/main/host';
@@ -18,106 +18,119 @@ afterAll(async () => {
 
 /** For each request: payloads that must be refused, and a fragment the message must contain. */
 const bad: Record<RequestName, Array<[unknown, string | RegExp]>> = {
-  'state.get': [[{ extra: 1 }, /Unrecognized key/i]],
+  'state.get': [[{ extra: 1 }, /which this recorder does not know/]],
+  'settings.save': [
+    [{ deviceName: 'Rig 01' }, 'Device name: lowercase letters only'],
+    [{ gateway: { mode: 'custom', url: 'http://bad host/' } }, 'Gateway URL: a URL has no spaces'],
+    [{ apiKey: 'short' }, 'API key: an API key has at least 8 characters'],
+    [{ deviceName: 'rig-ok', apiKey: 'plx_long_enough', gateway: { mode: 'custom', url: 'x' } }, 'Gateway URL'],
+  ],
   'settings.setDeviceName': [
     [{ name: 'Rig 01' }, 'lowercase letters only'],
     [{ name: 'r' }, 'at least 2 characters'],
     [{ name: '-rig' }, 'must start with a letter or digit'],
     [{ name: 'rig.01' }, '"." is not allowed'],
-    [{}, 'name'],
+    [{}, 'Device name: missing'],
   ],
   'settings.setApiKey': [
     [{ apiKey: 'short' }, 'at least 8 characters'],
-    [{ apiKey: 42 }, 'apiKey'],
-    [{}, 'apiKey'],
+    [{ apiKey: 42 }, 'API key: must be text'],
+    [{}, 'API key: missing'],
   ],
   'settings.setGateway': [
     [{ gateway: { mode: 'custom', url: 'ftp://x' } }, 'http:// or https://'],
     [{ gateway: { mode: 'custom', url: 'https://ok.example', wsUrl: 'http://x' } }, 'ws:// or wss://'],
-    [{ gateway: { mode: 'moon' } }, 'gateway.mode'],
-    [{ gateway: { mode: 'cloud', url: 'https://x' } }, /Unrecognized key/i],
+    [{ gateway: { mode: 'moon' } }, 'Gateway: is not one of the choices'],
+    [{ gateway: { mode: 'cloud', url: 'https://x' } }, /which this recorder does not know/],
   ],
   'settings.setFfmpegPath': [
     [{ path: '   ' }, 'give the path of the ffmpeg program'],
-    [{}, 'path'],
+    [{}, 'FFmpeg program: missing'],
   ],
-  'serial.listPorts': [[{ all: true }, /Unrecognized key/i]],
+  'serial.listPorts': [[{ all: true }, /which this recorder does not know/]],
   'serial.add': [
     [{ config: { name: 'psu', baudRate: 9600, parser: 'plotter' } }, 'say which port'],
     [
       { config: { name: 'psu', path: '/dev/ttyUSB0', baudRate: 9600.5, parser: 'plotter' } },
       'baud rate must be a whole number',
     ],
-    [{ config: { name: 'psu', path: '/dev/ttyUSB0', baudRate: 9_000_000, parser: 'plotter' } }, 'config.baudRate'],
-    [{ config: { name: 'psu', path: '/dev/ttyUSB0', baudRate: 9600, parser: 'xml' } }, 'config.parser'],
-    [{ config: { name: 'psu', path: '/dev/ttyUSB0', baudRate: 9600, parser: 'kv', parity: 'maybe' } }, 'config.parity'],
+    [
+      { config: { name: 'psu', path: '/dev/ttyUSB0', baudRate: 9_000_000, parser: 'plotter' } },
+      'Baud rate: baud rate must be',
+    ],
+    [{ config: { name: 'psu', path: '/dev/ttyUSB0', baudRate: 9600, parser: 'xml' } }, 'Line format: '],
+    [
+      { config: { name: 'psu', path: '/dev/ttyUSB0', baudRate: 9600, parser: 'kv', parity: 'maybe' } },
+      'Parity: parity must be',
+    ],
     [
       { config: { name: 'psu', vendorId: '2341', productId: 'xyz', baudRate: 9600, parser: 'kv' } },
       'product id is 4 hex digits',
     ],
     [{ config: { name: '', path: '/dev/x', baudRate: 9600, parser: 'kv' } }, 'name is required'],
   ],
-  'serial.update': [[{ id: 'x' }, 'config']],
+  'serial.update': [[{ id: 'x' }, 'Settings: missing']],
   'serial.remove': [[{ id: '' }, 'id is required']],
-  'serial.connect': [[{}, 'id']],
-  'serial.disconnect': [[{ id: 7 }, 'id']],
+  'serial.connect': [[{}, 'Which item: missing']],
+  'serial.disconnect': [[{ id: 7 }, 'Which item: must be text']],
+  'serial.redetect': [[{}, 'Which item: missing']],
   'serial.write': [
     [{ id: 'x', line: 'two\nlines' }, 'one line, without line breaks'],
-    [{ id: 'x', line: 'x'.repeat(5000) }, 'line'],
+    [{ id: 'x', line: 'x'.repeat(5000) }, 'Line to send: too long: at most 4,096 characters'],
   ],
   'camera.add': [
     [{ config: { cameraId: '', url: 'rtsp://x' } }, 'camera id is required'],
     [{ config: { cameraId: 'c', url: '' } }, 'camera URL or device is required'],
-    [{ config: { cameraId: 'c', url: 'rtsp://x', fps: 500 } }, 'config.fps'],
+    [{ config: { cameraId: 'c', url: 'rtsp://x', fps: 500 } }, 'Frames per second: too large: at most 60'],
   ],
-  'camera.update': [[{ id: 'x', config: { cameraId: 'c' } }, 'config.url']],
-  'camera.remove': [[{}, 'id']],
-  'camera.start': [[{ id: null }, 'id']],
-  'camera.stop': [[{ id: ['a'] }, 'id']],
-  'demo.set': [[{ enabled: 'yes' }, 'enabled']],
+  'camera.update': [[{ id: 'x', config: { cameraId: 'c' } }, 'Camera URL or device: missing']],
+  'camera.remove': [[{}, 'Which item: missing']],
+  'camera.start': [[{ id: null }, 'Which item: must be text']],
+  'camera.stop': [[{ id: ['a'] }, 'Which item: must be text']],
+  'demo.set': [[{ enabled: 'yes' }, 'On or off: must be yes or no']],
   'run.start': [
-    [{ name: '   ' }, 'give the run a name'],
-    [{ name: 'x'.repeat(201) }, 'name'],
+    [{ name: '   ' }, 'Could not start the run. Run name: give the run a name.'],
+    [{ name: 'x'.repeat(201) }, 'Run name: too long: at most 200 characters'],
   ],
-  'run.stop': [[{ now: true }, /Unrecognized key/i]],
-  'run.export': [[{}, 'runId']],
-  'marker.add': [[{ note: 'x'.repeat(201) }, 'note']],
+  'run.stop': [[{ now: true }, /which this recorder does not know/]],
+  'run.export': [[{}, 'Which run: missing']],
+  'marker.add': [[{ note: 'x'.repeat(201) }, 'Marker note: too long']],
   'webcam.frame': [
     [{ cameraId: 'w', jpeg: 'AAAA' }, 'jpeg must be bytes'],
     [{ cameraId: 'w', jpeg: new Uint8Array(0) }, '1 byte to 1 MB'],
     [{ cameraId: 'w', jpeg: new Uint8Array(1_000_001) }, '1 byte to 1 MB'],
-    [{ cameraId: 'w', jpeg: new Uint8Array(4), capturedAt: Infinity }, 'capturedAt'],
+    [{ cameraId: 'w', jpeg: new Uint8Array(4), capturedAt: Infinity }, 'Picture time: must be a number'],
   ],
-  'webcam.state': [[{ cameraId: 'w' }, 'streaming']],
-  'plugin.catalog': [[{ all: true }, /Unrecognized key/i]],
+  'webcam.state': [[{ cameraId: 'w' }, 'Webcam on or off: missing']],
+  'plugin.catalog': [[{ all: true }, /which this recorder does not know/]],
   'plugin.inspect': [
     [{ folder: '  ' }, 'give the plugin folder'],
-    [{ folder: 'x'.repeat(5000) }, 'folder'],
+    [{ folder: 'x'.repeat(5000) }, 'Plugin folder: too long'],
   ],
   'plugin.add': [
     [{ folder: '/tmp/p', name: 'Bad Name' }, 'lowercase letters, digits'],
     [{ folder: '/tmp/p', config: { rate: Infinity } }, 'must be a finite number'],
-    [{ folder: '/tmp/p', config: { nested: { a: 1 } } }, 'config.nested'],
+    [{ folder: '/tmp/p', config: { nested: { a: 1 } } }, 'Setting "nested"'],
   ],
-  'plugin.allow': [[{ id: 'x', all: true }, /Unrecognized key/i]],
+  'plugin.allow': [[{ id: 'x', all: true }, /which this recorder does not know/]],
   'plugin.configure': [
-    [{ id: 'x' }, 'config'],
-    [{ id: 'x', config: { a: null } }, 'config.a'],
+    [{ id: 'x' }, 'Settings: missing'],
+    [{ id: 'x', config: { a: null } }, 'Setting "a"'],
   ],
-  'plugin.setEnabled': [[{ id: 'x', enabled: 1 }, 'enabled']],
-  'plugin.restart': [[{}, 'id']],
+  'plugin.setEnabled': [[{ id: 'x', enabled: 1 }, 'On or off: must be yes or no']],
+  'plugin.restart': [[{}, 'Which item: missing']],
   'plugin.remove': [[{ id: '' }, 'id is required']],
   'network.add': [
     [{ config: { name: 'nb', protocol: 'tcp', port: 80, parser: 'auto' } }, 'port must be 1024–65535'],
-    [{ config: { name: 'nb', protocol: 'sctp', port: 7421, parser: 'auto' } }, 'config.protocol'],
+    [{ config: { name: 'nb', protocol: 'sctp', port: 7421, parser: 'auto' } }, 'Protocol: '],
     [{ config: { name: 'nb', protocol: 'udp', port: 7421.5, parser: 'auto' } }, 'port must be a whole number'],
-    [{ config: { name: 'a b', protocol: 'udp', port: 7421, parser: 'auto' } }, 'config.name'],
+    [{ config: { name: 'a b', protocol: 'udp', port: 7421, parser: 'auto' } }, 'Name: '],
   ],
-  'network.update': [[{ id: 'x' }, 'config']],
-  'network.setEnabled': [[{ id: 'x' }, 'enabled']],
-  'network.remove': [[{ id: 5 }, 'id']],
-  'app.openLogFolder': [[{ where: 'here' }, /Unrecognized key/i]],
-  'command.answer': [[{ id: 'x', approve: 'sure' }, 'approve']],
+  'network.update': [[{ id: 'x' }, 'Settings: missing']],
+  'network.setEnabled': [[{ id: 'x' }, 'On or off: missing']],
+  'network.remove': [[{ id: 5 }, 'Which item: must be text']],
+  'app.openLogFolder': [[{ where: 'here' }, /which this recorder does not know/]],
+  'command.answer': [[{ id: 'x', approve: 'sure' }, 'Approve or reject: must be yes or no']],
 };
 
 describe('the contract, enforced by the host', () => {
@@ -132,7 +145,8 @@ describe('the contract, enforced by the host', () => {
         expect(r.ok, `${name} accepted ${JSON.stringify(payload)}`).toBe(false);
         if (r.ok) continue;
         expect(r.error.code).toBe('bad-request');
-        expect(r.error.message).toContain(`bad payload for ${name}`);
+        expect(r.error.message).toMatch(/^Could not /);
+        expect(r.error.message).not.toContain(name);
         expect(r.error.message).toMatch(
           typeof fragment === 'string' ? new RegExp(fragment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : fragment,
         );
@@ -158,7 +172,10 @@ describe('the contract, enforced by the host', () => {
     const r = await host.handle('serial.remove', { id: 'no-such-device' });
     expect(r).toEqual({
       ok: false,
-      error: { message: 'serial.remove: no serial device with id no-such-device', code: 'not-found' },
+      error: {
+        message: 'Could not remove the serial device: no serial device with id no-such-device',
+        code: 'not-found',
+      },
     });
     const e = await host.handle('run.export', { runId: 'nope' });
     expect(e.ok).toBe(false);
@@ -166,11 +183,11 @@ describe('the contract, enforced by the host', () => {
     expect(a.ok || a.error.message).toMatch(/there is no such command/);
     expect(await host.handle('plugin.restart', { id: 'nope' })).toEqual({
       ok: false,
-      error: { message: 'plugin.restart: no plugin with id nope', code: 'not-found' },
+      error: { message: 'Could not restart the plugin: no plugin with id nope', code: 'not-found' },
     });
     expect(await host.handle('network.remove', { id: 'nope' })).toEqual({
       ok: false,
-      error: { message: 'network.remove: no network source with id nope', code: 'not-found' },
+      error: { message: 'Could not remove the network source: no network source with id nope', code: 'not-found' },
     });
   });
 

@@ -225,7 +225,7 @@ describe('host', () => {
     mkdirSync(`${h.state().settings.dataDir}/exports/${exp.filename}`, { recursive: true }); // a directory in the way
     const r = await h.handle('run.export', { runId: run.id });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error.message).toMatch(/run.export: cannot write .*EISDIR/);
+    if (!r.ok) expect(r.error.message).toMatch(/Could not export the run: cannot write .*EISDIR/);
     expect((await h.handle('state.get', {})).ok).toBe(true);
   });
 

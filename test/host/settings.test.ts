@@ -57,7 +57,7 @@ describe('settings.json from an older version', () => {
     const sf = new SettingsFile(dir);
     const s = sf.load();
     expect(sf.problem).toBeNull();
-    expect(s.version).toBe(1);
+    expect(s.version).toBe(SETTINGS_VERSION);
     expect(s.deviceName).toBe('old-rig');
     expect(s.serial.map((e) => [e.id, e.config.name, e.config.baudRate])).toEqual([
       ['s1', 'psu', 115200],

@@ -24,19 +24,34 @@ export function registerBuiltInCommands(
   plugins: Plugins,
   persist: () => void,
 ): void {
+  const unknownCamera = (id: string): Error => {
+    const known = [...sources.cameraIds(), ...sources.webcamIds()];
+    return new Error(`no camera "${id}" on this recorder${known.length ? ` (cameras: ${known.join(', ')})` : ''}`);
+  };
   const camera = (params: Record<string, unknown>) => {
     const id = str(params.camera_id, 'camera_id');
     const cam = sources.findCamera(id);
     if (!cam) {
-      const known = sources.cameraIds();
-      throw new Error(`no camera "${id}" on this recorder${known.length ? ` (cameras: ${known.join(', ')})` : ''}`);
+      if (sources.webcamIds().includes(id))
+        throw new Error(`"${id}" is the webcam of the recorder's window: change it there, in the window`);
+      throw unknownCamera(id);
     }
     return cam;
+  };
+  /** A webcam is captured by the window: the host can stop it but cannot open the camera itself. */
+  const webcamId = (params: Record<string, unknown>): string | null => {
+    const id = params.camera_id;
+    return typeof id === 'string' && !sources.findCamera(id) && sources.webcamIds().includes(id) ? id : null;
   };
 
   inbox.register(
     'start_camera',
     async (p) => {
+      const webcam = webcamId(p);
+      if (webcam)
+        throw new Error(
+          `"${webcam}" is the webcam of the recorder's window: it can only be started there — ask the technician to press Start webcam`,
+        );
       const cam = camera(p);
       const fps = optNumber(p.frame_rate ?? p.fps, 'frame_rate', 0.1, 60);
       if (fps !== undefined && fps !== cam.config.fps) await sources.updateCamera(cam.id, { ...cam.config, fps });
@@ -53,6 +68,11 @@ export function registerBuiltInCommands(
   inbox.register(
     'stop_camera',
     async (p) => {
+      const webcam = webcamId(p);
+      if (webcam) {
+        sources.requestWebcamStop(webcam);
+        return { ok: true, camera_id: webcam, note: 'the window stops the webcam' };
+      }
       const cam = camera(p);
       await sources.stopCamera(cam.id);
       return { ok: true, camera_id: cam.config.cameraId };

@@ -1,7 +1,9 @@
 // What the window shows of the client: its status line and the runs, as contract views.
 
-import type { RunView, StatusView } from '../../shared/contract';
+import type { AppState, RunView, StatusView } from '../../shared/contract';
 import type { Plexus, StatusInfo } from '../plexus';
+import type { MarkerList } from './marker-list';
+import type { PreviewAggregator } from './preview';
 import { toRunView } from './run-requests';
 
 export function statusView(client: Plexus, pointsPerSec: number, s: StatusInfo = client.status()): StatusView {
@@ -31,4 +33,21 @@ export function pastRunViews(client: Plexus): RunView[] {
     .runs(200)
     .filter((r) => r.endedAt !== null)
     .map(toRunView);
+}
+
+/** The run that ended last (its markers stay listed beside the current run's), or null. */
+export function lastEndedRunId(client: Plexus): string | null {
+  return client.runs(2).find((r) => r.endedAt !== null)?.id ?? null;
+}
+
+/** What a window that opens or reloads needs to list again: the markers and the recent events. */
+export function historyViews(
+  client: Plexus,
+  markers: MarkerList,
+  preview: PreviewAggregator,
+): Pick<AppState, 'markers' | 'events'> {
+  return {
+    markers: markers.list(client.currentRun()?.id ?? null, lastEndedRunId(client)),
+    events: preview.recentEvents(),
+  };
 }

@@ -12,6 +12,7 @@ import { Plexus } from '../plexus';
 import { EventHub, reportListenerErrorsTo } from '../../shared/util';
 import { CameraRegistry } from '../devices/camera';
 import {
+  failureText,
   parseRequest,
   type AppState,
   type Envelope,
@@ -29,6 +30,7 @@ import { Plugins, PluginNotFoundError, builtInPluginsDir } from '../plugins';
 import { DEMO_DIR, firstPlugins } from './demo-plugin';
 import type { HostOptions, RunExport } from './host-options';
 import { CommandInbox } from './inbox';
+import { MarkerList } from './marker-list';
 import { PreviewAggregator } from './preview';
 import { RecordingSink } from './recording-sink';
 import { UnprotectedSecretStore, type SecretStore } from './secrets';
@@ -45,7 +47,7 @@ import { sourceRequests } from './source-requests';
 import { openAppLog, type AppLog } from './app-log';
 import { ProblemBoard } from './problems';
 import { pluginRequests } from './plugin-requests';
-import { currentRunView, pastRunViews, statusView } from './client-views';
+import { currentRunView, historyViews, pastRunViews, statusView } from './client-views';
 import { exportRun, runExport } from './run-export';
 
 type Listener<E extends EventName> = (payload: EventMap[E]) => void;
@@ -65,6 +67,7 @@ export class Host {
   /** This host's FFmpeg cameras: shutdown() stops these and no other host's. */
   private readonly cameras = new CameraRegistry();
   private readonly inbox: CommandInbox;
+  private readonly markers = new MarkerList();
   private readonly plugins: Plugins;
   readonly log: AppLog;
   private readonly problems: ProblemBoard;
@@ -127,7 +130,7 @@ export class Host {
       (source, level, message) => this.log[level](`[${source}] ${message}`),
       this.cameras,
     );
-    this.inbox = new CommandInbox(this.client, (v) => this.emit('command', v), opts.answerTimeoutMs);
+    this.inbox = new CommandInbox(this.client, (v) => this.emit('command', v), { ...opts, log: this.log.warn });
     this.plugins = new Plugins({
       dataDir: opts.dataDir,
       builtInDir: opts.builtInPluginsDir ?? builtInPluginsDir(),
@@ -219,11 +222,12 @@ export class Host {
       status: this.statusView(),
       demo: { enabled: this.plugins.findBuiltIn(DEMO_DIR)?.enabled ?? false },
       ...this.sourceViews(),
-      metricInfo: this.plugins.metricInfo(),
+      metricInfo: { ...this.plugins.metricInfo(), ...this.sources.serialMetricInfo() },
       run: currentRunView(this.client),
       runs: pastRunViews(this.client),
       inbox: this.inbox.list(),
       problems: this.problems.list(),
+      ...historyViews(this.client, this.markers, this.preview),
     };
   }
 
@@ -313,7 +317,7 @@ export class Host {
           : e instanceof NotFoundError || e instanceof PluginNotFoundError
             ? 'not-found'
             : 'failed';
-      return { ok: false, error: { message: `${req.name}: ${err.message}`, code } };
+      return { ok: false, error: { message: failureText(req.name, err.message), code } };
     }
   }
 
@@ -346,6 +350,7 @@ export class Host {
         client: this.client,
         sink: this.sink,
         storageFailing: () => this.problems.storageFailing(),
+        markers: this.markers,
         started: (name) => {
           this.settings.lastRunName = name;
           this.save();
@@ -381,6 +386,7 @@ export class Host {
       if (this.stateTimer) clearTimeout(this.stateTimer);
       await Promise.all([this.sources.stopAll(), this.plugins.stopAll()]);
       this.problems.dispose();
+      this.inbox.close();
       await this.cameras.stopAll();
       this.save();
       if (this.stateTimer) clearTimeout(this.stateTimer);

@@ -1,9 +1,12 @@
 // The command inbox: every command the gateway sent, newest first, with what became of it.
 // Built-in handlers answer some; a command no handler claims waits for the technician, who
 // approves (→ result) or rejects (→ error with a reason) before its deadline — else it times out.
+// Each ends with an outcome in the technician's words (done, approved, rejected, timed out,
+// failed). The list is kept in the data folder (bounded), so it survives a restart.
 
 import type { CommandContext, CommandHandler, CommandOptions, CommandRecord, Plexus } from '../plexus';
 import type { CommandView } from '../../shared/contract';
+import { InboxFile } from './inbox-file';
 
 const KEEP = 200;
 
@@ -18,12 +21,21 @@ export class CommandInbox {
   private readonly builtIn = new Set<string>();
   /** Commands a plugin answers, with the unregister function the client gave. */
   private readonly byPlugin = new Set<string>();
+  private readonly file: InboxFile | null;
+
+  private readonly answerTimeoutMs: number;
 
   constructor(
     private readonly client: Plexus,
     private readonly onChange: (v: CommandView) => void,
-    private readonly answerTimeoutMs = 120_000,
+    /** dataDir: where the list is kept across restarts (none: in memory only). */
+    opts: { answerTimeoutMs?: number | undefined; dataDir?: string; log?: (message: string) => void } = {},
   ) {
+    this.answerTimeoutMs = opts.answerTimeoutMs ?? 120_000;
+    const answerTimeoutMs = this.answerTimeoutMs;
+    this.file = opts.dataDir ? new InboxFile(opts.dataDir, KEEP, opts.log) : null;
+    // Oldest first: the map evicts its first entry when full.
+    for (const e of (this.file?.load() ?? []).reverse()) this.entries.set(e.id, e);
     client.on('command', (rec) => this.observe(rec));
     // Commands nobody claims go to the technician. The client answers "timed out" at the deadline.
     client.setCommandFallback((params, ctx) => this.askTechnician(ctx), { timeoutMs: answerTimeoutMs });
@@ -59,6 +71,11 @@ export class CommandInbox {
     return [...this.entries.values()].sort((a, b) => b.receivedAt - a.receivedAt);
   }
 
+  /** Write what is pending to the data folder (at shutdown). */
+  close(): void {
+    this.file?.saveNow(this.list());
+  }
+
   /**
    * The technician's answer; resolves with the command as it ended (result or error). Throws
    * when the command is not waiting (anymore).
@@ -73,6 +90,7 @@ export class CommandInbox {
       throw new Error(`cannot answer command ${id}: ${state}`);
     }
     this.waiting.delete(id);
+    entry.outcome = approve ? 'approved' : 'rejected';
     if (approve) w.resolve({ approved: true, by: 'technician' });
     else w.reject(new Error(reason ? `rejected by the technician: ${reason}` : 'rejected by the technician'));
     // The client answers the gateway a few microtasks later; reply with the finished command.
@@ -89,6 +107,7 @@ export class CommandInbox {
         e.state = 'waiting';
         e.handledBy = 'technician';
         e.deadline = ctx.receivedAt + this.answerTimeoutMs;
+        e.answerWithinS = Math.round(this.answerTimeoutMs / 1000);
         this.onChange({ ...e });
       }
     });
@@ -116,7 +135,17 @@ export class CommandInbox {
     if (rec.state === 'result' || rec.state === 'error') {
       e.deadline = null;
       this.waiting.delete(rec.id);
+      e.outcome = outcomeOf(e, rec);
     }
+    this.file?.save(() => this.list());
     this.onChange({ ...e });
   }
+}
+
+/** How a command ended, told apart: the client reports a rejection and a timeout both as an error. */
+function outcomeOf(e: CommandView, rec: CommandRecord): NonNullable<CommandView['outcome']> {
+  if (rec.state === 'result') return e.outcome === 'approved' ? 'approved' : 'done';
+  if (e.outcome === 'rejected') return 'rejected';
+  if (e.handledBy === 'technician' && /timed out/.test(rec.error ?? '')) return 'timed-out';
+  return 'failed';
 }

@@ -17,6 +17,8 @@ interface Slot {
 }
 
 const MAX_EVENTS_PER_TICK = 100;
+/** Recent events (markers apart: they have their own list) kept for a window that opens or reloads. */
+export const EVENT_HISTORY = 200;
 const MAX_TEXT = 200;
 /** Metric names remembered across ticks: the most recently seen ones. */
 export const MAX_PREVIEW_NAMES = 10_000;
@@ -45,6 +47,14 @@ export class PreviewAggregator {
   private oldest: Iterator<string> = this.recent.values();
   /** Points of this tick whose metric did not fit in the window. */
   private metricsDropped = 0;
+  /** The last EVENT_HISTORY events, a ring: `historyAt` is where the next one goes. */
+  private readonly eventRing: PreviewEvent[] = [];
+  private historyAt = 0;
+
+  /** Recent events (not markers), oldest first: what a reloaded window lists again. */
+  recentEvents(): PreviewEvent[] {
+    return [...this.eventRing.slice(this.historyAt), ...this.eventRing.slice(0, this.historyAt)];
+  }
 
   /** Metric names seen lately: the MAX_PREVIEW_NAMES most recent, oldest first. */
   get names(): ReadonlySet<string> {
@@ -81,8 +91,13 @@ export class PreviewAggregator {
   }
 
   private addEvent(metric: string, value: unknown, t: number, runId: string | null): void {
-    if (this.events.length < MAX_EVENTS_PER_TICK) this.events.push({ metric, value: display(value), t, runId });
+    const e = { metric, value: display(value), t, runId };
+    if (this.events.length < MAX_EVENTS_PER_TICK) this.events.push(e);
     else this.eventsDropped++;
+    if (metric === 'marker') return;
+    if (this.eventRing.length < EVENT_HISTORY) this.eventRing.push(e);
+    else this.eventRing[this.historyAt] = e;
+    this.historyAt = (this.historyAt + 1) % EVENT_HISTORY;
   }
 
   /** Marks `metric` as seen now (once per tick per metric), forgetting the oldest name beyond the cap. */

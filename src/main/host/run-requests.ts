@@ -4,6 +4,7 @@
 import type { RequestHandlers, RunView } from '../../shared/contract';
 import type { Plexus } from '../plexus';
 import { ContractError } from './contract-error';
+import type { MarkerList } from './marker-list';
 import type { RecordingSink } from './recording-sink';
 
 type RunRequest = 'run.start' | 'run.stop' | 'marker.add';
@@ -15,6 +16,8 @@ export interface RunRequestContext {
   storageFailing(): boolean;
   /** A run started under this name (saved as the next suggestion). */
   started(name: string): void;
+  /** Where markers are kept for the window (its own list, apart from the live events). */
+  markers: MarkerList;
   stateChanged(): void;
 }
 
@@ -34,20 +37,33 @@ export function runRequests(ctx: RunRequestContext): Pick<RequestHandlers, RunRe
     },
     'marker.add': ({ note }) => {
       const t = Math.round(ctx.client.now());
+      const runId = ctx.client.currentRun()?.id ?? null;
       const seq = ctx.sink.event('marker', markerValue(note), { timestamp: t });
+      ctx.markers.add({ seq, t, note: note || null, runId });
+      ctx.stateChanged();
+      // A marker outside a run is still recorded (with the time, on the device), just in no run:
+      // the technician must know it will not be in any run's export.
+      const where = runId === null ? { runId, message: 'marker recorded outside a run' } : { runId };
       return ctx.storageFailing()
-        ? { seq, t, warning: 'the disk refuses writes: this marker waits in memory until it takes them again' }
-        : { seq, t };
+        ? {
+            seq,
+            t,
+            ...where,
+            warning: 'the disk refuses writes: this marker waits in memory until it takes them again',
+          }
+        : { seq, t, ...where };
     },
   };
 }
 
 /**
  * A marker's value: its note as text when it fits an event's 256 UTF-8 bytes, else as
- * `{ note }` (an object may hold 4 KiB), so any note the window accepts is kept whole.
+ * `{ note }` (an object may hold 4 KiB), so any note the window accepts is kept whole. Without a
+ * note it is the empty object `{}`: an event value is never null (protocol §3), and a made-up
+ * text such as "marker" would read as a note nobody wrote.
  */
-export function markerValue(note: string | undefined): string | { note: string } {
-  if (!note) return 'marker';
+export function markerValue(note: string | undefined): string | { note?: string } {
+  if (!note) return {};
   return Buffer.byteLength(note, 'utf8') <= 256 ? note : { note };
 }
 
@@ -57,6 +73,9 @@ export function toRunView(r: {
   startedAt: number;
   endedAt: number | null;
   points: number;
+  interrupted?: boolean;
 }): RunView {
-  return { id: r.id, name: r.name, startedAt: r.startedAt, endedAt: r.endedAt, points: r.points };
+  const v: RunView = { id: r.id, name: r.name, startedAt: r.startedAt, endedAt: r.endedAt, points: r.points };
+  if (r.interrupted) v.interrupted = true;
+  return v;
 }

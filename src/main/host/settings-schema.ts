@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { CameraConfigSchema } from '../../shared/camera-config';
 import { ConfigValuesSchema } from '../../shared/config-values';
 import { GatewaySchema } from '../../shared/gateway';
-import { deviceNameProblem } from '../../shared/names';
+import { deviceNameProblem, metricPrefixFrom, metricPrefixProblem } from '../../shared/names';
 import { NetworkConfigSchema } from '../../shared/network-config';
 import { SerialConfigSchema } from '../../shared/serial-config';
 
@@ -18,7 +18,7 @@ import { SerialConfigSchema } from '../../shared/serial-config';
  * misread, and add the step from the previous version to MIGRATIONS: an older app refuses a newer
  * file's version, so a bump costs anyone who goes back a version.
  */
-export const SETTINGS_VERSION = 1;
+export const SETTINGS_VERSION = 2;
 
 const entryId = z.string().min(1, 'id is required').max(200);
 
@@ -91,11 +91,50 @@ type Raw = Record<string, unknown>;
  * version `from + 1`. Version 0 is a file without a `version` field; it already has version 1's
  * fields (any of them may be missing: the reader fills those in), so its step only stamps it.
  * Files of version 1 from before the key binding, FFmpeg path or plugins lack those fields, which
- * version 1 allows.
+ * version 1 allows. Version 2 brought camera ids and serial prefixes under one naming rule.
  */
 const MIGRATIONS: ReadonlyArray<{ from: number; migrate: (raw: Raw) => Raw }> = [
   { from: 0, migrate: (raw) => ({ ...raw, version: 1 }) },
+  { from: 1, migrate: toOneNamingRule },
 ];
+
+/**
+ * Version 2: one rule for every metric prefix (names.ts). Version 1 let a camera id or a serial
+ * device's prefix be free text ("Front Cam" gave `camera.Front Cam.fps`). A camera whose id breaks
+ * the rule keeps it as its display name and gets an id derived from it (unique among the
+ * cameras); a serial prefix that breaks it becomes the derived one. A serial device without a
+ * prefix needs nothing: its default is now derived from its name (serialPrefix). Entries that are
+ * not shaped as expected are left for the reader to set aside with its reason.
+ */
+function toOneNamingRule(raw: Raw): Raw {
+  const out: Raw = { ...raw, version: 2 };
+  if (Array.isArray(raw.cameras)) {
+    const taken = new Set<string>();
+    for (const c of raw.cameras as unknown[]) {
+      const id = (c as { config?: { cameraId?: unknown } } | null)?.config?.cameraId;
+      if (typeof id === 'string' && metricPrefixProblem(id) === null) taken.add(id);
+    }
+    out.cameras = (raw.cameras as unknown[]).map((c) => {
+      const config = (c as { config?: Raw } | null)?.config;
+      const id = config?.cameraId;
+      if (!config || typeof id !== 'string' || id === '' || metricPrefixProblem(id) === null) return c;
+      const base = metricPrefixFrom(id, 'camera');
+      let next = base;
+      for (let i = 2; taken.has(next); i++) next = `${base}-${i}`;
+      taken.add(next);
+      return { ...(c as Raw), config: { ...config, cameraId: next, name: config.name ?? id } };
+    });
+  }
+  if (Array.isArray(raw.serial)) {
+    out.serial = (raw.serial as unknown[]).map((e) => {
+      const config = (e as { config?: Raw } | null)?.config;
+      const prefix = config?.prefix;
+      if (!config || typeof prefix !== 'string' || prefix === '' || metricPrefixProblem(prefix) === null) return e;
+      return { ...(e as Raw), config: { ...config, prefix: metricPrefixFrom(prefix, 'serial') } };
+    });
+  }
+  return out;
+}
 
 export class SettingsFormatError extends Error {
   override name = 'SettingsFormatError';

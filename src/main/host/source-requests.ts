@@ -13,6 +13,7 @@ type SourceRequest =
   | 'serial.connect'
   | 'serial.disconnect'
   | 'serial.write'
+  | 'serial.redetect'
   | 'camera.add'
   | 'camera.update'
   | 'camera.remove'
@@ -63,8 +64,12 @@ export function sourceRequests(sources: Sources): Pick<RequestHandlers, SourceRe
       return { id };
     },
     'webcam.frame': ({ cameraId, jpeg, capturedAt }) => sources.webcamFrame(cameraId, jpeg, capturedAt),
-    'webcam.state': ({ cameraId, streaming, label }) => {
-      sources.setWebcam(cameraId, streaming, label);
+    'serial.redetect': ({ id }) => {
+      sources.redetectSerial(id);
+      return { id };
+    },
+    'webcam.state': ({ cameraId, streaming, label, reason }) => {
+      sources.setWebcam(cameraId, streaming, label, reason);
       return { cameraId };
     },
   };

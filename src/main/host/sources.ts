@@ -3,15 +3,18 @@
 
 import { randomUUID } from 'node:crypto';
 import { SerialDevice, type SerialDeviceConfig } from '../devices/serial';
-import {
-  CameraRegistry,
-  NewestFrameMailbox,
-  streamCamera,
-  type CameraHandle,
-  type CameraStatus,
-} from '../devices/camera';
-import type { CameraConfig, CameraSourceView, SerialConfig, SerialSourceView, WebcamView } from '../../shared/contract';
+import { CameraRegistry, streamCamera, type CameraHandle, type CameraStatus } from '../devices/camera';
+import type {
+  CameraConfig,
+  CameraSourceView,
+  MetricInfo,
+  SerialConfig,
+  SerialSourceView,
+  WebcamView,
+} from '../../shared/contract';
+import { serialMetric, serialPrefix } from '../../shared/serial-config';
 import type { RecordingSink } from './recording-sink';
+import { Webcams } from './webcams';
 
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
@@ -32,25 +35,19 @@ interface CameraEntry {
   status: CameraStatus;
 }
 
-interface WebcamEntry extends WebcamView {
-  sentTotal: number;
-  window: number[];
-  /**
-   * Newest frame wins, as for FFmpeg cameras: the window sends one frame at a time, but any
-   * other sender (a second window, a script on the headless socket) gets its frames through one
-   * at a time too, a newer one replacing a waiting one, instead of the client dropping the
-   * newer frames as busy.
-   */
-  mailbox: NewestFrameMailbox<{ jpeg: Uint8Array; capturedAt: number | undefined }, VideoResult>;
-}
-
-type VideoResult = Awaited<ReturnType<RecordingSink['sendVideoFrame']>>;
-
 const LOG_TAIL = 20;
 
 function serialDevice(config: SerialConfig, sink: RecordingSink): SerialDevice {
   // The contract's schema already checked it; SerialDevice checks again (it is used on its own too).
-  const c = { ...config, vendorId: config.vendorId?.toLowerCase(), productId: config.productId?.toLowerCase() };
+  // The prefix is always given: derived from the display name when none was set (serialPrefix), so
+  // "PSU bench" records psu_bench.volts. Units and labels are the host's to publish, not the device's.
+  const { fields: _fields, ...rest } = config;
+  const c = {
+    ...rest,
+    prefix: serialPrefix(config),
+    vendorId: config.vendorId?.toLowerCase(),
+    productId: config.productId?.toLowerCase(),
+  };
   const defined = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined));
   return new SerialDevice(defined as unknown as SerialDeviceConfig, sink);
 }
@@ -58,7 +55,7 @@ function serialDevice(config: SerialConfig, sink: RecordingSink): SerialDevice {
 export class Sources {
   private readonly serial = new Map<string, SerialEntry>();
   private readonly cameras = new Map<string, CameraEntry>();
-  private readonly webcams = new Map<string, WebcamEntry>();
+  private readonly webcams: Webcams;
 
   constructor(
     private readonly sink: RecordingSink,
@@ -69,7 +66,9 @@ export class Sources {
     private readonly log: (source: string, level: 'info' | 'warn' | 'error', message: string) => void = () => {},
     /** The owner's cameras: its stopAll() stops the FFmpeg cameras started here. */
     private readonly cameraRegistry = new CameraRegistry(),
-  ) {}
+  ) {
+    this.webcams = new Webcams(sink, onChange, log);
+  }
 
   // ── serial ──────────────────────────────────────────────────────────────────────────────
 
@@ -141,6 +140,12 @@ export class Sources {
     this.onChange();
   }
 
+  /** Detect the device's line format again (it changed format since it was detected). */
+  redetectSerial(id: string): void {
+    this.serialEntry(id).device.redetect();
+    this.onChange();
+  }
+
   writeSerial(id: string, line: string): Promise<void> {
     return this.serialEntry(id).device.write(line);
   }
@@ -171,8 +176,23 @@ export class Sources {
         problems: st.problems,
         parser: st.parser,
         log: e.device.log().slice(-LOG_TAIL),
+        formatChanged: st.formatChanged,
       };
     });
+  }
+
+  /** Units and labels the technician set per field, by full metric name (shown with the values). */
+  serialMetricInfo(): Record<string, MetricInfo> {
+    const out: Record<string, MetricInfo> = {};
+    for (const { config } of this.serial.values()) {
+      for (const [field, info] of Object.entries(config.fields ?? {})) {
+        const m: MetricInfo = {};
+        if (info.unit) m.unit = info.unit;
+        if (info.label) m.label = info.label;
+        if (m.unit || m.label) out[serialMetric(config, field)] = m;
+      }
+    }
+    return out;
   }
 
   serialConfigs(): Array<{ id: string; config: SerialConfig; enabled: boolean }> {
@@ -295,68 +315,32 @@ export class Sources {
 
   // ── webcams (captured in the window) ────────────────────────────────────────────────────
 
-  setWebcam(cameraId: string, streaming: boolean, label?: string): void {
+  setWebcam(cameraId: string, streaming: boolean, label?: string, reason?: 'window-closed'): void {
     if (this.findCamera(cameraId))
       throw new Error(`camera id "${cameraId}" is used by a configured camera; choose another`);
-    const w = this.webcams.get(cameraId) ?? {
-      cameraId,
-      streaming,
-      label: null,
-      fps: 0,
-      framesSent: 0,
-      framesDropped: 0,
-      sentTotal: 0,
-      window: [],
-      mailbox: new NewestFrameMailbox(({ jpeg, capturedAt }) =>
-        this.sink.sendVideoFrame(jpeg, cameraId, capturedAt !== undefined ? { timestamp: capturedAt } : {}),
-      ),
-    };
-    w.streaming = streaming;
-    if (label !== undefined) w.label = label;
-    if (!streaming) w.fps = 0;
-    this.webcams.set(cameraId, w);
-    this.onChange();
+    this.webcams.set(cameraId, streaming, label, reason);
   }
 
-  async webcamFrame(
-    cameraId: string,
-    jpeg: Uint8Array,
-    capturedAt?: number,
-  ): Promise<{ sent: boolean; reason?: string }> {
-    const w = this.webcams.get(cameraId);
-    if (!w || !w.streaming) throw new Error(`webcam "${cameraId}" is not streaming; send webcam.state first`);
-    const o = await w.mailbox.post({ jpeg, capturedAt });
-    if (o.kind === 'failed') throw o.error;
-    if (o.kind !== 'sent') {
-      w.framesDropped++;
-      return { sent: false, reason: 'superseded by a newer frame' };
-    }
-    const r = o.result;
-    if (r.sent) {
-      w.framesSent++;
-      w.window.push(Date.now());
-    } else w.framesDropped++;
-    return r.reason ? { sent: r.sent, reason: r.reason } : { sent: r.sent };
+  webcamFrame(cameraId: string, jpeg: Uint8Array, capturedAt?: number): Promise<{ sent: boolean; reason?: string }> {
+    return this.webcams.frame(cameraId, jpeg, capturedAt);
   }
 
   webcamViews(): WebcamView[] {
-    const now = Date.now();
-    return [...this.webcams.values()].map((w) => {
-      // Achieved fps: frames the client really sent over the last 2 s.
-      w.window = w.window.filter((t) => now - t <= 2000);
-      w.fps = w.streaming ? Math.round((w.window.length / 2) * 10) / 10 : 0;
-      return {
-        cameraId: w.cameraId,
-        streaming: w.streaming,
-        label: w.label,
-        fps: w.fps,
-        framesSent: w.framesSent,
-        framesDropped: w.framesDropped,
-      };
-    });
+    return this.webcams.views();
+  }
+
+  /** Webcam ids known to the host (the window streams them). */
+  webcamIds(): string[] {
+    return this.webcams.ids();
+  }
+
+  /** The platform asked to stop a webcam: the window streaming it stops. */
+  requestWebcamStop(cameraId: string): void {
+    this.webcams.requestStop(cameraId);
   }
 
   async stopAll(): Promise<void> {
+    this.webcams.close();
     await Promise.all([...this.serial.values()].map((e) => e.device.stop()));
     await Promise.all(
       [...this.cameras.values()].map(async (e) => {

@@ -414,7 +414,8 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
       await Promise.resolve(); // let `closing` be set first: send() now throws ClosedError
       const timeoutMs = opts.timeoutMs ?? 5000;
       const deadline = Date.now() + timeoutMs;
-      this.runRecorder.finish();
+      // A run still recording when the client closes was cut short (the recorder quit mid-run).
+      this.runRecorder.finish({ interrupted: 'the recorder quit while recording' });
       let unwritten: number;
       try {
         await this.flush({ timeoutMs });

@@ -7,7 +7,7 @@ import type { LoggedPoint } from './client-types';
 import { ValidationError } from './errors';
 import type { Outbox } from './outbox';
 import type { RecordingContext } from './local-state';
-import { defaultRunName, makeRunId, type RunInfo, type RunRow } from './runs';
+import { defaultRunName, interruptedKey, makeRunId, type RunInfo, type RunRow } from './runs';
 import type { Store } from './store';
 import { encodeValue, type Tags } from './validate';
 
@@ -18,11 +18,47 @@ export interface RunRecorderHooks {
   emit(kind: 'start' | 'end', run: RunInfo): void;
 }
 
-/** A run still open in the log was cut short by a crash: close it where the log ends. */
+/**
+ * A run still open in the log was cut short by a crash (kill -9, power loss): close it where it
+ * really ended — at its last point that reached the disk, not at this restart — and mark it
+ * interrupted, so nobody mistakes it for a run someone stopped.
+ */
 export function closeInterruptedRuns(store: Store, outbox: Outbox): void {
   for (const r of store.openRuns()) {
     const last = outbox.storedSeq;
-    store.endRun(r.id, Date.now(), last, Math.max(0, last - r.firstSeq + 1));
+    const end = lastPointOf(store, r.id, r.firstSeq, last);
+    const endedAt = end?.timestamp ?? r.startedAt;
+    // Every point recorded while a run is active carries its id: the run is its seq range.
+    store.endRun(r.id, endedAt, last, Math.max(0, last - r.firstSeq + 1));
+    store.setMeta(interruptedKey(r.id), JSON.stringify({ why: 'the recorder stopped while recording', endedAt }));
+  }
+}
+
+/** Blocks looked at from the end of the log for a run's last point (a run's tail is near the end). */
+const TAIL_BLOCKS = 256;
+
+function lastPointOf(store: Store, runId: string, firstSeq: number, lastSeq: number): LoggedPoint | null {
+  let seq = lastSeq;
+  for (let n = 0; n < TAIL_BLOCKS && seq >= firstSeq; n++) {
+    const b = store.blockAt(seq);
+    if (!b) return null;
+    const lines = b.body.toString('utf8').split('\n');
+    for (let i = Math.min(lines.length - 1, seq - b.firstSeq); i >= 0; i--) {
+      if (b.firstSeq + i < firstSeq) return null;
+      const p = parseLine(lines[i]);
+      if (p?.tags?.run_id === runId) return p;
+    }
+    seq = b.firstSeq - 1;
+  }
+  return null;
+}
+
+function parseLine(line: string | undefined): LoggedPoint | null {
+  if (!line) return null;
+  try {
+    return JSON.parse(line) as LoggedPoint;
+  } catch {
+    return null;
   }
 }
 
@@ -89,13 +125,21 @@ export class RunRecorder {
     return { ...this.run };
   }
 
-  /** End the active run (no-op when none); returns it. */
-  finish(): RunInfo | null {
+  /**
+   * End the active run (no-op when none); returns it. `interrupted`: why it was cut short (the
+   * recorder is closing while it records), recorded in its end event and in the run log.
+   */
+  finish(opts: { interrupted?: string } = {}): RunInfo | null {
     const run = this.run;
     if (!run) return null;
     const now = Math.round(this.d.clock.now());
     const [, endJson] = encodeValue(
-      { name: run.name, points: run.points + 1, duration_s: Math.round((now - run.startedAt) / 100) / 10 },
+      {
+        name: run.name,
+        points: run.points + 1,
+        duration_s: Math.round((now - run.startedAt) / 100) / 10,
+        ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
+      },
       true,
     );
     this.hooks.record('run.end', endJson, now);
@@ -105,9 +149,11 @@ export class RunRecorder {
     this.runTagsJson = '';
     run.endedAt = now;
     this.hooks.commitNow();
-    this.d.storeSafely('record the end of the run', () =>
-      this.d.store.endRun(run.id, now, this.d.outbox.lastSeq, run.points),
-    );
+    this.d.storeSafely('record the end of the run', () => {
+      this.d.store.endRun(run.id, now, this.d.outbox.lastSeq, run.points);
+      if (opts.interrupted)
+        this.d.store.setMeta(interruptedKey(run.id), JSON.stringify({ why: opts.interrupted, endedAt: now }));
+    });
     this.hooks.emit('end', { ...run });
     return { ...run };
   }
@@ -117,9 +163,11 @@ export class RunRecorder {
     if (this.run && runIds.has(this.run.id)) this.run.startedAt += deltaMs;
   }
 
-  /** Past and current runs, newest first. */
+  /** Past and current runs, newest first; interrupted ones say so. */
   list(limit: number): RunRow[] {
-    return this.d.store.listRuns(limit);
+    return this.d.store
+      .listRuns(limit)
+      .map((r) => (this.d.store.getMeta(interruptedKey(r.id)) !== undefined ? { ...r, interrupted: true } : r));
   }
 
   /** The points of a run, from the local log, in recording order (see Plexus.runPoints). */

@@ -10,6 +10,8 @@ export interface RunRow {
   firstSeq: number;
   lastSeq: number | null;
   points: number;
+  /** Cut short: the recorder was killed or quit while it recorded (endedAt: its last point). */
+  interrupted?: boolean;
 }
 
 export interface RunInfo {
@@ -21,6 +23,11 @@ export interface RunInfo {
   endedAt: number | null;
   /** Points recorded in the run so far (including its start/end events). */
   points: number;
+}
+
+/** The meta key that marks a run as interrupted (a flag beside the runs table, no migration needed). */
+export function interruptedKey(runId: string): string {
+  return `run.interrupted.${runId}`;
 }
 
 /** A run id that is readable, unique and a valid tag value: `<name-slug>-<time in base 36>`. */

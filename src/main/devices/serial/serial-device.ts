@@ -94,13 +94,26 @@ export class SerialDevice extends TypedEmitter<Events> {
       parser: config.parser,
       ...(opts.detectLines !== undefined ? { detectLines: opts.detectLines } : {}),
       log: (level, message) => this.addLog(level, message),
+      // A byte on the wire is a start bit, the data bits, parity and stop bits.
+      bytesPerSecond: config.baudRate / bitsPerByte(config),
+      // The status line says it too (the log already has it): the technician can re-detect.
+      formatChanged: () => this.emit('status', this.status()),
     });
     this.backoff = new Backoff({ baseMs: 250, capMs: 5000, jitter: 0.2, ...opts.reopen });
     this.current = { state: 'closed', message: 'closed', path: null, since: Date.now() };
   }
 
   status(): SerialStatus {
-    return { ...this.current };
+    const changed = this.reader.stats().formatChanged;
+    return changed && this.current.state === 'open' ? { ...this.current, message: changed } : { ...this.current };
+  }
+
+  /** Forget the detected format and detect it from the next lines (the device changed format). */
+  redetect(): void {
+    if (this.config.parser !== 'auto')
+      throw new Error(`${this.config.name} reads the ${this.config.parser} format as set; choose "auto" to detect it`);
+    this.reader.redetect();
+    this.emit('status', this.status());
   }
 
   stats(): SerialStats {
@@ -300,4 +313,8 @@ export class SerialDevice extends TypedEmitter<Events> {
       });
     });
   }
+}
+
+function bitsPerByte(c: SerialDeviceConfig): number {
+  return 1 + (c.dataBits ?? 8) + (c.parity && c.parity !== 'none' ? 1 : 0) + (c.stopBits ?? 1);
 }
