@@ -3,6 +3,7 @@
 import { Inbox } from './inbox/Inbox';
 import { LivePanel } from './live/LivePanel';
 import { MarkerControl } from './run/MarkerControl';
+import { MarkersList } from './run/MarkersList';
 import { PastRuns } from './run/PastRuns';
 import { RunRecorder } from './run/RunRecorder';
 import { StopConfirmDialog } from './run/StopConfirmDialog';
@@ -46,6 +47,7 @@ export function App(): React.JSX.Element {
           <div className="panel-scroll">
             <RunRecorder />
             <MarkerControl />
+            <MarkersList />
             <Inbox />
             <PastRuns />
           </div>

@@ -10,6 +10,7 @@
 import {
   decodeWire,
   encodeWire,
+  shownText,
   type BenchApi,
   type Envelope,
   type EventMap,
@@ -140,8 +141,10 @@ export function getBench(): BenchApi {
   return bench;
 }
 
-/** The host's message from a rejected invoke, without Electron's "Error invoking remote method" wrapper. */
+/**
+ * The host's message from a rejected invoke, as a technician reads it: without Electron's wrapper,
+ * and in plain words even from a recorder older than this window (request-words.ts, shownText).
+ */
 export function errorText(e: unknown): string {
-  const raw = e instanceof Error ? e.message : String(e);
-  return raw.replace(/^Error invoking remote method '[^']*': (?:Error: )?/, '');
+  return shownText(e instanceof Error ? e.message : String(e));
 }

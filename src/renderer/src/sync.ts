@@ -1,13 +1,16 @@
 // Feeds the host's events into the window: `state` snapshots replace the stores, `tick`s update
 // status/run/sources (cheap) and push metrics and events into the ring buffers (not React), and
-// `command`s go to the inbox. Re-reads the full state whenever the link (re)opens.
-import type { AppState, Tick } from '../../shared/contract';
+// `command`s go to the inbox. Re-reads the full state whenever the link (re)opens. A window that
+// opens (or reloads) gets the recent events and the markers the host kept, so its lists start
+// where they were.
+import type { AppState, PreviewEvent, Tick } from '../../shared/contract';
 import { errorText, getBench } from './bridge';
 import { noteClockOffset, noteHostTime } from './live/clock';
-import { applyEvents, applyMetrics } from './live/liveData';
+import { applyEvents, applyMetrics, recentEvents } from './live/liveData';
 import { benchPerf } from './perf';
 import { initRecorder } from './run/recorderStore';
 import { setInbox, upsertCommand } from './stores/inboxStore';
+import { setMarkers } from './stores/markersStore';
 import { setProblems } from './stores/problemsStore';
 import { useLinkStore } from './stores/linkStore';
 import { useMetricInfoStore } from './stores/metricInfoStore';
@@ -36,6 +39,24 @@ function applyState(s: AppState): void {
   useRunsStore.setState({ run: s.run, runs: s.runs, loaded: true });
   setInbox(s.inbox);
   setProblems(s.problems);
+  setMarkers(s.markers);
+  restoreEvents(s);
+}
+
+/**
+ * The first state of this page brings back the events the host kept (and the markers, which the
+ * sparklines draw): only while this window has none, so later snapshots never list one twice.
+ */
+function restoreEvents(s: AppState): void {
+  if (recentEvents(1).length > 0) return;
+  const markers: PreviewEvent[] = s.markers.map((m) => ({
+    metric: 'marker',
+    value: m.note ?? {},
+    t: m.t,
+    runId: m.runId,
+  }));
+  const all = [...s.events, ...markers].sort((a, b) => a.t - b.t);
+  if (all.length > 0 && applyEvents(0, all, 0)) bumpEvents();
 }
 
 let eventsTimer: ReturnType<typeof setTimeout> | null = null;

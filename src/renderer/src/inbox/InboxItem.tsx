@@ -17,8 +17,48 @@ const STATE_WORDS: Record<CommandView['state'], string> = {
   error: 'failed',
 };
 
+/** What became of it, in distinct words: a rejection, a timeout and a failure are not the same. */
+export function stateWords(cmd: CommandView): string {
+  if (cmd.state !== 'result' && cmd.state !== 'error') return STATE_WORDS[cmd.state];
+  switch (cmd.outcome) {
+    case 'approved':
+      return 'approved by you';
+    case 'rejected':
+      return 'rejected by you';
+    case 'timed-out':
+      return `timed out — nobody answered within ${cmd.answerWithinS ?? '?'} s`;
+    case 'lost':
+      return 'not answered — the recorder stopped';
+    case 'failed':
+      return 'failed';
+    case 'done':
+      return 'done';
+    default:
+      return STATE_WORDS[cmd.state];
+  }
+}
+
+/** The error's text, without repeating what the state already says. */
+function errorDetail(cmd: CommandView): string | null {
+  const e = cmd.error ?? null;
+  if (cmd.outcome === 'timed-out') return null;
+  if (cmd.outcome === 'rejected') {
+    const reason = e?.replace(/^rejected by the technician:?\s*/, '') ?? '';
+    return reason ? `reason: ${reason}` : null;
+  }
+  if (cmd.outcome === 'lost') return null;
+  return e ? `failed: ${e}` : 'failed';
+}
+
 function Outcome({ cmd }: { cmd: CommandView }): React.JSX.Element | null {
-  if (cmd.state === 'error') return <p className="error-text">{cmd.error ?? 'failed'}</p>;
+  if (cmd.state === 'error') {
+    const detail = errorDetail(cmd);
+    return detail ? (
+      <p className={cmd.outcome === 'rejected' ? 'muted' : 'error-text'} data-testid={`inbox-detail-${cmd.id}`}>
+        {detail}
+      </p>
+    ) : null;
+  }
   if (cmd.state === 'result' && cmd.result !== undefined)
     return (
       <p className="muted inbox-result" title={brief(cmd.result, 2000)}>
@@ -49,16 +89,19 @@ export function InboxItem({ cmd }: { cmd: CommandView }): React.JSX.Element {
       <p className="muted inbox-meta">
         <time className="tabular">{clockTime(cmd.receivedAt)}</time> ·{' '}
         <span className={`inbox-state inbox-state-${cmd.state}`} data-testid={`inbox-state-${cmd.id}`}>
-          {STATE_WORDS[cmd.state]}
+          {stateWords(cmd)}
         </span>
         {cmd.handledBy === 'built-in' ? ' · handled by the recorder' : ''}
         {cmd.handledBy === 'plugin' ? ' · answered by a plugin' : ''}
-        {cmd.handledBy === 'technician' && !waiting ? ' · answered here' : ''}
       </p>
       <Outcome cmd={cmd} />
       {waiting && (
         <div className="inbox-answer">
           {cmd.deadline !== null && <Countdown deadline={cmd.deadline} testId={`countdown-${cmd.id}`} />}
+          <p className="muted inbox-approve-note" data-testid={`approve-note-${cmd.id}`}>
+            The recorder cannot do this itself: Approve reports it as done to the platform — you do the rest on the
+            bench. Reject tells the platform it was refused.
+          </p>
           <input
             value={reason}
             onChange={(e) => setReason(e.target.value)}

@@ -1,11 +1,15 @@
 // Export a run to CSV. In a browser the host answers with a URL we download through <a download>;
 // in Electron it saves the file itself and tells us where; a cancelled save dialog shows nothing.
-import { useState } from 'react';
+// The result shows for a few seconds, then clears (the browser's own download bar takes over).
+import { useEffect, useState } from 'react';
 import type { ExportResult } from '../../../shared/contract';
 import { getBench } from '../bridge';
 import { ErrorText } from '../common/ErrorText';
 import { count } from '../common/format';
 import { useAction } from '../common/useAction';
+
+/** How long the export's result stays under the run. */
+const RESULT_MS = 6000;
 
 function download(url: string, filename: string): void {
   const a = document.createElement('a');
@@ -19,6 +23,11 @@ function download(url: string, filename: string): void {
 
 export function ExportButton({ runId }: { runId: string }): React.JSX.Element {
   const [done, setDone] = useState<ExportResult | null>(null);
+  useEffect(() => {
+    if (!done) return;
+    const t = setTimeout(() => setDone(null), RESULT_MS);
+    return () => clearTimeout(t);
+  }, [done]);
   const exp = useAction(async () => {
     setDone(null);
     const r = await getBench().invoke('run.export', { runId });
@@ -43,7 +52,7 @@ export function ExportButton({ runId }: { runId: string }): React.JSX.Element {
       )}
       {done?.kind === 'download' && (
         <p className="muted export-done" data-testid={`export-done-${runId}`}>
-          Downloading {done.filename}
+          CSV handed to your browser: {done.filename} (see its downloads)
         </p>
       )}
       <ErrorText error={exp.error} testId={`export-error-${runId}`} />

@@ -37,6 +37,12 @@ export function MarkerControl(): React.JSX.Element {
         <p className="muted" data-testid="marker-last" role="status">
           Marker at <span className="tabular">{clockTimeMs(last.t)}</span>
           {last.note ? ` — ${last.note}` : ''}
+          {last.outsideRun && (
+            <span className="warn-text" data-testid="marker-outside-run">
+              {' '}
+              · marker recorded outside a run (start a run to have markers in its export)
+            </span>
+          )}
         </p>
       )}
       <ErrorText error={error} testId="marker-error" />

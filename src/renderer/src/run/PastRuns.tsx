@@ -1,23 +1,34 @@
-// The run library: finished runs newest first, with duration, point count and CSV export.
+// The run library: finished runs newest first, with duration, point count and CSV export. A run
+// the recorder did not end itself (killed or quit mid-run) says "interrupted" and where it ended.
 import { useMemo } from 'react';
 import type { RunView } from '../../../shared/contract';
-import { count, dateTime, duration } from '../common/format';
+import { clockTime, count, dateTime, duration } from '../common/format';
 import { useRunsStore } from '../stores/runsStore';
 import { ExportButton } from './ExportButton';
 
 const SHOWN = 100;
 
+/** A finished run's length, to the nearest second (9.9 s is 00:00:10, not 00:00:09). */
+export function runDuration(ms: number): string {
+  return duration(Math.round(ms / 1000) * 1000);
+}
+
 function PastRun({ run }: { run: RunView }): React.JSX.Element {
   return (
-    <li className="past-run" data-testid={`past-run-${run.id}`}>
+    <li className={run.interrupted ? 'past-run past-run-interrupted' : 'past-run'} data-testid={`past-run-${run.id}`}>
       <div className="past-run-main">
         <span className="past-run-name" title={run.name}>
           {run.name}
         </span>
         <span className="muted tabular">
-          {dateTime(run.startedAt)} · {run.endedAt ? duration(run.endedAt - run.startedAt) : 'recording'} ·{' '}
+          {dateTime(run.startedAt)} · {run.endedAt ? runDuration(run.endedAt - run.startedAt) : 'recording'} ·{' '}
           {count(run.points)} pts
         </span>
+        {run.interrupted && run.endedAt !== null && (
+          <span className="warn-text" data-testid={`past-run-interrupted-${run.id}`}>
+            interrupted — the recorder stopped while recording; last point at {clockTime(run.endedAt)}
+          </span>
+        )}
       </div>
       <ExportButton runId={run.id} />
     </li>

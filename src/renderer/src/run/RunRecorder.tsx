@@ -1,10 +1,11 @@
 // Start/stop a named run in one click; while recording, the elapsed time in large digits and
-// the points recorded. The name is prefilled (next in sequence, or a timestamp) and editable.
+// the points recorded. The name is prefilled (next in sequence, or a timestamp) and editable. Stop
+// behaves as the R key does: a run longer than a minute asks first (recorderStore.requestStop).
 import { count } from '../common/format';
 import { ErrorText } from '../common/ErrorText';
 import { useRunsStore } from '../stores/runsStore';
 import { Elapsed } from './Elapsed';
-import { setDraft, startRun, stopRun, useRecorderStore } from './recorderStore';
+import { requestStop, setDraft, startRun, useRecorderStore } from './recorderStore';
 
 function Recording(): React.JSX.Element {
   const name = useRunsStore((s) => s.run?.name ?? '');
@@ -19,7 +20,7 @@ function Recording(): React.JSX.Element {
       <button
         type="button"
         className="big-button big-button-stop"
-        onClick={() => void stopRun()}
+        onClick={() => requestStop()}
         disabled={pending === 'stop'}
         aria-keyshortcuts="R"
         data-testid="run-stop"

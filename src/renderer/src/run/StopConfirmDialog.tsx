@@ -1,4 +1,5 @@
-// Stopping from the keyboard (R) asks first: a stray key press must not end a long test.
+// Stopping a run longer than a minute asks first, from the Stop button and the R key alike: a stray
+// click or key press must not end a long test.
 import { useEffect, useRef } from 'react';
 import { Modal } from '../common/Modal';
 import { useRunsStore } from '../stores/runsStore';

@@ -2,6 +2,7 @@
 // button both call dropMarker().
 import { create } from 'zustand';
 import { errorText, getBench } from '../bridge';
+import { addMarker } from '../stores/markersStore';
 
 export interface MarkerStore {
   /** Optional note for the next marker. */
@@ -9,7 +10,7 @@ export interface MarkerStore {
   /** Markers requested and not yet confirmed by the host. */
   inFlight: number;
   /** The last marker the host confirmed: its sequence number, time and note. */
-  last: { seq: number; t: number; note: string } | null;
+  last: { seq: number; t: number; note: string; outsideRun: boolean } | null;
   /** Why the last marker failed, shown next to the button. */
   error: string | null;
 }
@@ -27,9 +28,10 @@ export async function dropMarker(): Promise<void> {
   try {
     const r = await getBench().invoke('marker.add', note ? { note } : {});
     // A marker kept in memory (the disk refuses writes) is still a marker: say so, do not hide it.
+    addMarker({ seq: r.seq, t: r.t, note: note || null, runId: r.runId ?? null });
     useMarkerStore.setState((s) => ({
       inFlight: s.inFlight - 1,
-      last: { seq: r.seq, t: r.t, note },
+      last: { seq: r.seq, t: r.t, note, outsideRun: r.runId === null },
       error: r.warning ? `Marker kept, but ${r.warning}` : null,
     }));
   } catch (e) {

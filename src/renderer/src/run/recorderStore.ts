@@ -2,6 +2,7 @@
 // here (not in a component) because the R key and the buttons must do exactly the same thing.
 import { create } from 'zustand';
 import { errorText, getBench } from '../bridge';
+import { hostNow } from '../live/clock';
 import { useRunsStore } from '../stores/runsStore';
 import { useUiStore } from '../stores/uiStore';
 import { suggestRunName } from './runName';
@@ -68,9 +69,28 @@ export async function stopRun(): Promise<void> {
   }
 }
 
-/** The R key: start at once; stopping asks first. */
+/**
+ * A run this long (ms) asks before it stops; a shorter one stops at once. A stray click or key must
+ * not end a long test, but a run started by mistake a moment ago should not need two steps.
+ */
+export const ASK_BEFORE_STOP_MS = 60_000;
+
+/** Whether stopping a run that started at `startedAt` (host time) asks first at `now`. */
+export function stopAsksFirst(startedAt: number, now: number): boolean {
+  return now - startedAt >= ASK_BEFORE_STOP_MS;
+}
+
+/** Stop, from the Stop button or the R key alike: at once for a short run, after asking for a long one. */
+export function requestStop(now: number = hostNow()): void {
+  const run = useRunsStore.getState().run;
+  if (!run) return;
+  if (stopAsksFirst(run.startedAt, now)) useUiStore.setState({ stopConfirmOpen: true });
+  else void stopRun();
+}
+
+/** The R key: start at once, or stop as the Stop button does. */
 export function toggleRunFromKeyboard(): void {
-  if (useRunsStore.getState().run) useUiStore.setState({ stopConfirmOpen: true });
+  if (useRunsStore.getState().run) requestStop();
   else void startRun();
 }
 

@@ -1,8 +1,8 @@
-// Device setup: name, API key, gateway. One Save sends what changed (name, then gateway, then key:
-// a key is kept for the gateway it was entered for); each request's error is shown under its own
-// section and the dialog stays open.
+// Settings: device name, API key, gateway. Save checks every field here first (the same shared
+// rules the host applies) and sends nothing while one is wrong; then one request applies what
+// changed, all or nothing (settings.save). A refusal keeps the dialog open with the reason.
 import { useState } from 'react';
-import { deviceNameProblem, type SettingsView } from '../../../shared/contract';
+import { deviceNameProblem, type RequestPayload, type SettingsView } from '../../../shared/contract';
 import { errorText, getBench } from '../bridge';
 import { LogFolderButton } from '../common/LogFolderButton';
 import { Modal } from '../common/Modal';
@@ -12,22 +12,29 @@ import { ApiKeyField, keyProblem } from './ApiKeyField';
 import { DeviceNameField } from './DeviceNameField';
 import { FfmpegField } from './FfmpegField';
 import { GatewayField } from './GatewayField';
-import { draftFrom, draftProblem, sameGateway, settingFrom } from './gatewayDraft';
+import { draftFrom, draftProblem, sameGateway, settingFrom, type GatewayDraft } from './gatewayDraft';
 
-interface Errors {
-  name: string | null;
-  key: string | null;
-  gateway: string | null;
+/** What Save sends: only what changed (nothing at all when nothing did). */
+export function settingsChanges(
+  saved: SettingsView,
+  name: string,
+  key: string,
+  gateway: GatewayDraft,
+): RequestPayload<'settings.save'> {
+  const out: RequestPayload<'settings.save'> = {};
+  if (name !== saved.deviceName) out.deviceName = name;
+  const g = settingFrom(gateway);
+  if (!sameGateway(g, saved.gateway)) out.gateway = g;
+  if (key.trim()) out.apiKey = key.trim();
+  return out;
 }
-
-const NO_ERRORS: Errors = { name: null, key: null, gateway: null };
 
 function SettingsForm({ settings, focus }: { settings: SettingsView; focus: SettingsFocus }): React.JSX.Element {
   const [name, setName] = useState(settings.deviceName);
   const [key, setKey] = useState('');
   const [replacing, setReplacing] = useState(false);
   const [gateway, setGateway] = useState(() => draftFrom(settings.gateway));
-  const [errors, setErrors] = useState<Errors>(NO_ERRORS);
+  const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [triedInvalid, setTriedInvalid] = useState(false);
   const gwProblems = draftProblem(gateway);
@@ -36,38 +43,20 @@ function SettingsForm({ settings, focus }: { settings: SettingsView; focus: Sett
   async function save(): Promise<void> {
     setTriedInvalid(invalid);
     if (invalid) return;
+    const changes = settingsChanges(settings, name, key, gateway);
+    if (Object.keys(changes).length === 0) return closeSettings();
     setSaving(true);
-    const next: Errors = { ...NO_ERRORS };
-    const bench = getBench();
-    const apply = (s: SettingsView): void => useSettingsStore.setState({ settings: s });
-    if (name !== settings.deviceName) {
-      try {
-        apply(await bench.invoke('settings.setDeviceName', { name }));
-      } catch (e) {
-        next.name = errorText(e);
-      }
+    setError(null);
+    try {
+      useSettingsStore.setState({ settings: await getBench().invoke('settings.save', changes) });
+      setKey('');
+      setReplacing(false);
+      closeSettings();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setSaving(false);
     }
-    // The gateway first: a key is kept for the gateway it was entered for.
-    const g = settingFrom(gateway);
-    if (!sameGateway(g, settings.gateway)) {
-      try {
-        apply(await bench.invoke('settings.setGateway', { gateway: g }));
-      } catch (e) {
-        next.gateway = errorText(e);
-      }
-    }
-    if (key.trim()) {
-      try {
-        apply(await bench.invoke('settings.setApiKey', { apiKey: key.trim() }));
-        setKey('');
-        setReplacing(false);
-      } catch (e) {
-        next.key = errorText(e);
-      }
-    }
-    setSaving(false);
-    setErrors(next);
-    if (!next.name && !next.key && !next.gateway) closeSettings();
   }
 
   return (
@@ -83,7 +72,7 @@ function SettingsForm({ settings, focus }: { settings: SettingsView; focus: Sett
           value={name}
           saved={settings.deviceName}
           onChange={setName}
-          error={errors.name}
+          error={null}
           autoFocus={focus === 'name'}
         />
         <ApiKeyField
@@ -92,14 +81,14 @@ function SettingsForm({ settings, focus }: { settings: SettingsView; focus: Sett
           onChange={setKey}
           replacing={replacing}
           onReplacing={setReplacing}
-          error={errors.key}
+          error={null}
           autoFocus={focus === 'key'}
         />
         <GatewayField
           draft={gateway}
           onChange={setGateway}
           problems={gwProblems}
-          error={errors.gateway}
+          error={null}
           autoFocus={focus === 'gateway'}
         />
         <FfmpegField />
@@ -111,9 +100,14 @@ function SettingsForm({ settings, focus }: { settings: SettingsView; focus: Sett
         </p>
       </div>
       <footer className="modal-foot">
+        {error && (
+          <p className="error-text" role="alert" data-testid="settings-error">
+            Nothing was saved: {error}
+          </p>
+        )}
         {triedInvalid && invalid && (
-          <p className="error-text" role="alert">
-            Fix the marked fields first.
+          <p className="error-text" role="alert" data-testid="settings-fix-first">
+            Nothing was saved: fix the marked fields first.
           </p>
         )}
         <button type="button" className="button" onClick={closeSettings}>
@@ -138,7 +132,7 @@ export function SettingsDialog(): React.JSX.Element {
   const focus = useUiStore((s) => s.settingsFocus);
   const settings = useSettingsStore((s) => s.settings);
   return (
-    <Modal open={open} onClose={closeSettings} title="Device setup" testId="settings-dialog" wide>
+    <Modal open={open} onClose={closeSettings} title="Settings" testId="settings-dialog" wide>
       {settings ? (
         <SettingsForm settings={settings} focus={focus} />
       ) : (

@@ -1,7 +1,10 @@
-// Add or edit an FFmpeg camera: an RTSP/HTTP URL, a file, or a local device, its id on the
-// platform and the frame rate to send.
+// Add or edit an FFmpeg camera: an RTSP/HTTP URL, a file, or a local device, its name and the frame
+// rate to send. The name is free text ("Front Cam"); its id on the platform and in its metrics is
+// derived from it by the one metric prefix rule (front_cam → camera.front_cam.fps), shown before
+// saving. An existing camera keeps its id until its name is changed.
 import { useState } from 'react';
 import type { CameraConfig, CameraSourceView } from '../../../shared/contract';
+import { metricPrefixFrom } from '../../../shared/names';
 import { getBench } from '../bridge';
 import { FormFooter } from '../common/FormFooter';
 import { Field } from '../common/Field';
@@ -9,15 +12,22 @@ import { useAction } from '../common/useAction';
 
 interface Draft {
   url: string;
-  cameraId: string;
+  /** Display name, free text. */
+  name: string;
   fps: string;
   quality: string;
+}
+
+/** The camera's id for a draft: the saved one while the name is unchanged, else derived from the name. */
+export function cameraIdFor(name: string, saved: { name: string; cameraId: string } | null): string {
+  if (saved && name.trim() === saved.name) return saved.cameraId;
+  return metricPrefixFrom(name.trim(), 'camera');
 }
 
 function problemsOf(d: Draft): Partial<Record<keyof Draft, string>> {
   const out: Partial<Record<keyof Draft, string>> = {};
   if (!d.url.trim()) out.url = 'enter the camera URL or device';
-  if (!d.cameraId.trim()) out.cameraId = 'give the camera an id, e.g. front';
+  if (!d.name.trim()) out.name = 'give the camera a name, e.g. Front cam';
   const fps = Number(d.fps);
   if (d.fps && (!Number.isFinite(fps) || fps < 0.1 || fps > 60)) out.fps = 'from 0.1 to 60 frames per second';
   const q = Number(d.quality);
@@ -25,21 +35,18 @@ function problemsOf(d: Draft): Partial<Record<keyof Draft, string>> {
   return out;
 }
 
-function configOf(d: Draft): CameraConfig {
-  const c: CameraConfig = { url: d.url.trim(), cameraId: d.cameraId.trim() };
+function configOf(d: Draft, cameraId: string): CameraConfig {
+  const c: CameraConfig = { url: d.url.trim(), cameraId };
+  if (d.name.trim() !== cameraId) c.name = d.name.trim();
   if (d.fps) c.fps = Number(d.fps);
   if (d.quality) c.quality = Number(d.quality);
   return c;
 }
 
-/** A camera id suggested from the URL's host or the device file. */
-function idFromUrl(url: string): string {
+/** A camera name suggested from the URL's host or the device file. */
+function nameFromUrl(url: string): string {
   const m = /^[a-z]+:\/\/([^/:@]+@)?([^/:]+)/i.exec(url);
-  const base = m ? m[2]! : (url.split(/[\\/]/).pop() ?? '');
-  return base
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]+/g, '-')
-    .slice(0, 40);
+  return (m ? m[2]! : (url.split(/[\\/]/).pop() ?? '')).slice(0, 40);
 }
 
 export function CameraForm({
@@ -50,19 +57,21 @@ export function CameraForm({
   onDone: () => void;
 }): React.JSX.Element {
   const c = editing?.config;
+  const saved = c ? { name: c.name ?? c.cameraId, cameraId: c.cameraId } : null;
   const [d, setD] = useState<Draft>({
     url: c?.url ?? '',
-    cameraId: c?.cameraId ?? '',
+    name: saved?.name ?? '',
     fps: c?.fps !== undefined ? String(c.fps) : '10',
     quality: c?.quality !== undefined ? String(c.quality) : '',
   });
   const [tried, setTried] = useState(false);
-  const [idTouched, setIdTouched] = useState(!!c);
+  const [nameTouched, setNameTouched] = useState(!!c);
+  const cameraId = cameraIdFor(d.name, saved);
   const problems = problemsOf(d);
   const show = (k: keyof Draft): string | undefined =>
     tried || k === 'fps' || k === 'quality' ? problems[k] : undefined;
   const submit = useAction(async () => {
-    const config = configOf(d);
+    const config = configOf(d, cameraId);
     if (editing) await getBench().invoke('camera.update', { id: editing.id, config });
     else await getBench().invoke('camera.add', { config });
     onDone();
@@ -91,7 +100,7 @@ export function CameraForm({
                 setD((x) => ({
                   ...x,
                   url: e.target.value,
-                  ...(idTouched ? {} : { cameraId: idFromUrl(e.target.value) }),
+                  ...(nameTouched ? {} : { name: nameFromUrl(e.target.value) }),
                 }))
               }
               aria-describedby={describedBy}
@@ -102,19 +111,32 @@ export function CameraForm({
           )}
         </Field>
         <div className="field-row">
-          <Field label="Camera id" hint="Its name on the platform." problem={show('cameraId')}>
+          <Field
+            label="Camera name"
+            hint={
+              d.name.trim() ? (
+                <span className="derived-id" data-testid="camera-id-preview">
+                  Id on the platform: <code>{cameraId}</code> · metrics <code>camera.{cameraId}.fps</code>
+                  {saved && cameraId !== saved.cameraId ? ' (a new camera on the platform)' : ''}
+                </span>
+              ) : (
+                'Any words, e.g. Front cam: its id on the platform is made from it.'
+              )
+            }
+            problem={show('name')}
+          >
             {({ id, describedBy, invalid }) => (
               <input
                 id={id}
-                value={d.cameraId}
+                value={d.name}
                 onChange={(e) => {
-                  setIdTouched(true);
-                  setD((x) => ({ ...x, cameraId: e.target.value }));
+                  setNameTouched(true);
+                  setD((x) => ({ ...x, name: e.target.value }));
                 }}
                 aria-describedby={describedBy}
                 aria-invalid={invalid}
                 spellCheck={false}
-                data-testid="camera-id"
+                data-testid="camera-name"
               />
             )}
           </Field>

@@ -11,11 +11,15 @@ export function CameraItem({ id, onEdit }: { id: string; onEdit: (id: string) =>
   if (!c) return null;
   const asked = c.config.fps;
   return (
-    <article className="source-card" data-testid={`camera-${id}`} aria-label={`Camera ${c.config.cameraId}`}>
+    <article
+      className="source-card"
+      data-testid={`camera-${id}`}
+      aria-label={`Camera ${c.config.name ?? c.config.cameraId}`}
+    >
       <header className="source-head">
         <StateDot state={c.state} />
-        <span className="source-title" title={c.config.url}>
-          {c.config.cameraId}
+        <span className="source-title" title={`${c.config.url} · id ${c.config.cameraId}`}>
+          {c.config.name ?? c.config.cameraId}
         </span>
       </header>
       <p className="source-line muted" title={c.config.url}>

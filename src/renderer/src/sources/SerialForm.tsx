@@ -1,4 +1,6 @@
-// Add or edit a serial/USB device: port, baud rate, line format, name and metric prefix.
+// Add or edit a serial/USB device: port, baud rate, line format, name and metric prefix, and the
+// unit and label of each field. The name is free text; the metric prefix derived from it (or the
+// one typed) is shown before saving, by the same rule the host applies (serialPrefix).
 import { useState } from 'react';
 import type { SerialSourceView } from '../../../shared/contract';
 import { getBench } from '../bridge';
@@ -11,10 +13,12 @@ import {
   PARSERS,
   configFromDraft,
   draftFromConfig,
+  draftPrefix,
   draftProblems,
   exampleMetric,
   type SerialDraft,
 } from './serialDraft';
+import { SerialFieldsForm } from './SerialFieldsForm';
 
 interface Props {
   /** The device being edited, or null to add one. */
@@ -88,7 +92,20 @@ export function SerialForm({ editing, onDone }: Props): React.JSX.Element {
           </Field>
         </div>
         <div className="field-row">
-          <Field label="Name" problem={show(problems.name)} hint="How this device is listed here.">
+          <Field
+            label="Name"
+            problem={show(problems.name)}
+            hint={
+              draft.name.trim() && !draft.noPrefix && !draft.prefix.trim() ? (
+                <>
+                  How this device is listed here. Its metrics start with{' '}
+                  <code data-testid="serial-prefix-preview">{draftPrefix(draft)}</code>
+                </>
+              ) : (
+                'How this device is listed here, in any words.'
+              )
+            }
+          >
             {({ id, describedBy, invalid: bad }) => (
               <input
                 id={id}
@@ -111,7 +128,7 @@ export function SerialForm({ editing, onDone }: Props): React.JSX.Element {
                 <input
                   id={id}
                   value={draft.noPrefix ? '' : draft.prefix}
-                  placeholder={draft.noPrefix ? 'none' : draft.name.trim() || 'the device name'}
+                  placeholder={draft.noPrefix ? 'none' : (draftPrefix(draft) ?? 'from the device name')}
                   disabled={draft.noPrefix}
                   onChange={(e) => patch({ prefix: e.target.value })}
                   aria-describedby={describedBy}
@@ -132,6 +149,11 @@ export function SerialForm({ editing, onDone }: Props): React.JSX.Element {
             </label>
           </div>
         </div>
+        <SerialFieldsForm
+          draft={draft}
+          onChange={(fields) => patch({ fields })}
+          problem={tried || problems.fields?.problem.includes('twice') ? problems.fields : undefined}
+        />
         <details className="advanced">
           <summary>Line settings (data bits, parity, stop bits)</summary>
           <div className="field-row">

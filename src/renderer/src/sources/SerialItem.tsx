@@ -1,7 +1,9 @@
 // One serial device in the sources list: live state, counters, connect/disconnect, log, send.
 import { getBench } from '../bridge';
 import { ClampedText } from '../common/ClampedText';
+import { ErrorText } from '../common/ErrorText';
 import { count } from '../common/format';
+import { useAction } from '../common/useAction';
 import { useSourcesStore } from '../stores/sourcesStore';
 import { SourceActions } from './SourceActions';
 import { SendLine } from './SendLine';
@@ -10,6 +12,9 @@ import { StateDot } from './StateDot';
 
 export function SerialItem({ id, onEdit }: { id: string; onEdit: (id: string) => void }): React.JSX.Element | null {
   const s = useSourcesStore((st) => st.serial.find((x) => x.id === id));
+  const redetect = useAction(async () => {
+    await getBench().invoke('serial.redetect', { id });
+  });
   if (!s) return null;
   const problems = Object.entries(s.problems).filter(([, n]) => n > 0);
   const problemTotal = problems.reduce((a, [, n]) => a + n, 0);
@@ -27,7 +32,7 @@ export function SerialItem({ id, onEdit }: { id: string; onEdit: (id: string) =>
         {s.config.baudRate.toLocaleString('en-US')} baud · {s.parser ?? s.config.parser}
         {s.config.prefix === '' ? '' : ` · ${s.config.prefix ?? s.config.name}.*`}
       </p>
-      {s.message && s.message !== s.state && (
+      {s.message && s.message !== s.state && s.message !== s.formatChanged && (
         <ClampedText
           text={s.message}
           className={s.state === 'error' ? 'source-line error-text' : 'source-line'}
@@ -48,6 +53,21 @@ export function SerialItem({ id, onEdit }: { id: string; onEdit: (id: string) =>
           </span>
         )}
       </p>
+      {s.formatChanged && (
+        <div className="source-line warn-text" role="status" data-testid={`serial-format-changed-${id}`}>
+          {s.formatChanged}{' '}
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => void redetect.run()}
+            disabled={redetect.busy}
+            data-testid={`serial-redetect-${id}`}
+          >
+            Re-detect format
+          </button>
+        </div>
+      )}
+      <ErrorText error={redetect.error} testId={`serial-redetect-error-${id}`} />
       <SourceActions
         kind="serial"
         id={id}

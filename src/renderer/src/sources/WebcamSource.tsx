@@ -45,15 +45,24 @@ export function WebcamSource(): React.JSX.Element {
     return () => clearInterval(id);
   }, [streaming]);
 
-  // Leaving the page or unmounting stops the camera and tells the host.
+  // Leaving the page (a reload, a closed tab) or unmounting stops the camera and tells the host
+  // why, so the webcam says it stopped instead of looking as if it still streamed.
   useEffect(() => {
-    const stop = (): void => void streamerRef.current?.stop().catch(() => undefined);
+    const stop = (): void => void streamerRef.current?.stop('window-closed').catch(() => undefined);
     window.addEventListener('pagehide', stop);
     return () => {
       window.removeEventListener('pagehide', stop);
       stop();
     };
   }, []);
+
+  // The platform asked to stop it (stop_camera): the host says so, this window stops the camera.
+  const stopRequested = streaming && hostView?.stopRequested === true && !hostView.streaming;
+  useEffect(() => {
+    if (!stopRequested) return;
+    const s = streamerRef.current;
+    void (s ? s.stop() : Promise.resolve()).catch(() => undefined).finally(() => setStreaming(false));
+  }, [stopRequested]);
 
   async function start(): Promise<void> {
     const s = streamer();
@@ -209,6 +218,11 @@ export function WebcamSource(): React.JSX.Element {
       )}
       {streaming && stats?.lastProblem && (
         <p className="source-line warn-text">Last frame not sent: {stats.lastProblem}</p>
+      )}
+      {!streaming && hostView && !hostView.streaming && hostView.message && hostView.message !== 'stopped' && (
+        <p className="source-line warn-text" data-testid="webcam-host-message">
+          Webcam {hostView.message}
+        </p>
       )}
       <ErrorText error={error} testId="webcam-error" />
     </article>

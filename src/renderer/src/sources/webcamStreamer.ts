@@ -99,11 +99,16 @@ export class WebcamStreamer {
     await getBench().invoke('webcam.state', { cameraId: this.opts.cameraId, streaming: true, fps });
   }
 
-  async stop(): Promise<void> {
+  /** Stop; `reason`: the page is going away (the host then says the window was reloaded/closed). */
+  async stop(reason?: 'window-closed'): Promise<void> {
     const opts = this.opts;
     if (!this.stream || !opts) return;
     this.release();
-    await getBench().invoke('webcam.state', { cameraId: opts.cameraId, streaming: false });
+    await getBench().invoke('webcam.state', {
+      cameraId: opts.cameraId,
+      streaming: false,
+      ...(reason ? { reason } : {}),
+    });
   }
 
   private release(): void {

@@ -1,4 +1,4 @@
-// The top bar: recording state, device name (opens setup), connection, throughput, backlog, clock.
+// The top bar: recording state, device name (opens Settings), connection, throughput, backlog, clock.
 import { count, shortMs } from '../common/format';
 import { Elapsed } from '../run/Elapsed';
 import { useRunsStore } from '../stores/runsStore';
@@ -6,6 +6,7 @@ import { useSettingsStore } from '../stores/settingsStore';
 import { useStatusStore } from '../stores/statusStore';
 import { openSettings } from '../stores/uiStore';
 import { ConnectionStatus } from './ConnectionStatus';
+import { backlogWords } from './connectionWords';
 
 function RecordingSegment(): React.JSX.Element {
   const runName = useRunsStore((s) => s.run?.name ?? null);
@@ -31,11 +32,11 @@ function DeviceSegment(): React.JSX.Element {
       className="sb-device"
       data-testid="settings-open"
       onClick={() => openSettings('name')}
-      title="Device setup: name, API key, gateway"
+      title="Settings: device name, API key, gateway"
     >
       <span className="sb-device-name">{name}</span>
       <span aria-hidden>✎</span>
-      <span className="visually-hidden">Open device setup</span>
+      <span className="visually-hidden">Open Settings</span>
     </button>
   );
 }
@@ -66,13 +67,10 @@ function Throughput(): React.JSX.Element {
 
 function Buffered(): React.JSX.Element {
   const buffered = useStatusStore((s) => s.status?.buffered ?? null);
+  const status = useStatusStore((s) => s.status?.status ?? null);
+  const words = backlogWords(status);
   return (
-    <Cell
-      value={buffered === null ? '—' : count(buffered)}
-      label="buffered"
-      title="Points kept on this machine, not yet confirmed by the gateway"
-      testId="buffered"
-    />
+    <Cell value={buffered === null ? '—' : count(buffered)} label={words.label} title={words.title} testId="buffered" />
   );
 }
 
