@@ -8,8 +8,10 @@ export interface BenchPerf {
   ticks: number;
   /** All events received from the host: state, tick, command (sync.ts). */
   messages: number;
+  /** Chart redraws, all open charts together (charts/liveChart.ts). */
+  chartDraws: number;
 }
 
-export const benchPerf: BenchPerf = { frames: 0, ticks: 0, messages: 0 };
+export const benchPerf: BenchPerf = { frames: 0, ticks: 0, messages: 0, chartDraws: 0 };
 
 if (typeof window !== 'undefined') window.__benchPerf = benchPerf;

@@ -1,10 +1,14 @@
-// The middle column: the live preview of every metric (tiles or table) and the events list.
+// The middle column: the open charts, the live preview of every metric (tiles or table) and the
+// events list.
+import { useEffect } from 'react';
+import { ChartArea } from '../charts/ChartArea';
 import { usePreviewStore } from '../stores/previewStore';
 import { useSourcesStore } from '../stores/sourcesStore';
 import { EventsList } from './EventsList';
 import { LiveToolbar } from './LiveToolbar';
 import { MetricTable } from './MetricTable';
 import { MetricTiles } from './MetricTiles';
+import { watchRetiredSources } from './retireWatch';
 import { useShownNames } from './useShownNames';
 
 function Empty({ total }: { total: number }): React.JSX.Element {
@@ -28,9 +32,11 @@ function Empty({ total }: { total: number }): React.JSX.Element {
 export function LivePanel(): React.JSX.Element {
   const shown = useShownNames();
   const view = usePreviewStore((s) => s.view);
+  useEffect(() => watchRetiredSources(), []);
   return (
     <section className="panel live-panel" aria-label="Live preview">
       <LiveToolbar shown={shown} />
+      <ChartArea />
       {/* Focusable so the metric list can be scrolled from the keyboard. */}
       <div className="live-scroll" tabIndex={0} aria-label="Metrics">
         {shown.names.length === 0 ? (

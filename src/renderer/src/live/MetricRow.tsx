@@ -1,11 +1,14 @@
 // One metric as a dense table row: name, value with its unit, 60 s min/max, points/s and a small
-// sparkline. Like the tile, it renders once and the frame loop fills it (the unit is React's).
+// sparkline. Like the tile, it renders once and the frame loop fills it (the unit is React's);
+// click or Enter opens a chart of the metric.
 import { memo, useEffect, useRef } from 'react';
 import { useMetricLabel, useMetricUnit } from '../stores/metricInfoStore';
 import { bind } from './frameLoop';
+import { openFromTile, tileKeyDown } from './openFromTile';
 
 export const MetricRow = memo(function MetricRow({ name }: { name: string }): React.JSX.Element {
   const rootRef = useRef<HTMLTableRowElement>(null);
+  const nameRef = useRef<HTMLTableCellElement>(null);
   const valueRef = useRef<HTMLSpanElement>(null);
   const minRef = useRef<HTMLTableCellElement>(null);
   const maxRef = useRef<HTMLTableCellElement>(null);
@@ -18,6 +21,7 @@ export const MetricRow = memo(function MetricRow({ name }: { name: string }): Re
       bind({
         name,
         root: rootRef.current!,
+        label: nameRef.current,
         value: valueRef.current!,
         canvas: canvasRef.current,
         min: minRef.current,
@@ -27,8 +31,15 @@ export const MetricRow = memo(function MetricRow({ name }: { name: string }): Re
     [name],
   );
   return (
-    <tr ref={rootRef} data-testid={`metric-tile-${name}`}>
-      <th scope="row" className="row-name" title={label ? `${label} (${name})` : name}>
+    <tr
+      ref={rootRef}
+      data-testid={`metric-tile-${name}`}
+      tabIndex={0}
+      className="metric-row"
+      onClick={(e) => openFromTile(name, e.shiftKey)}
+      onKeyDown={tileKeyDown(name)}
+    >
+      <th scope="row" className="row-name" ref={nameRef} title={label ? `${label} (${name})` : name}>
         {name}
       </th>
       <td className="num tabular">

@@ -1,15 +1,14 @@
 // The one animation-frame loop that puts live data on screen. Tiles and table rows register
 // their DOM nodes once (on mount); each frame, if a tick arrived since the last frame, the loop
 // writes the changed value texts and redraws the sparklines of the bindings that are visible.
-// React never re-renders for a tick.
+// React never re-renders for a tick. Charts hook in with onFrame() and draw in the same frame.
 import { benchPerf } from '../perf';
 import { canvasThemeVersion } from './canvasTheme';
+import { hostNow } from './clock';
 import { formatNumber, formatValue } from './formatValue';
 import { eventsInWindow, getSeries, live } from './liveData';
+import { fitMiddle, textWidth } from './middleEllipsis';
 import { drawSparkline } from './sparkline';
-
-/** A value older than this is shown dimmed: the source went quiet. */
-const STALE_MS = 10_000;
 /** Window for the min/max/rate columns of the table. */
 const STATS_MS = 60_000;
 
@@ -18,6 +17,8 @@ export interface Binding {
   /** Element toggled visible/stale; observed for visibility. */
   root: HTMLElement;
   value: HTMLElement;
+  /** The element showing the name, shortened in the middle to its width. */
+  label?: HTMLElement | null;
   canvas: HTMLCanvasElement | null;
   /** Table only: min, max and points/s over the window. */
   min?: HTMLElement | null;
@@ -37,6 +38,7 @@ interface Bound extends Binding {
 const bound = new Set<Bound>();
 const byRoot = new Map<Element, Bound>();
 const byCanvas = new Map<Element, Bound>();
+const byLabel = new Map<Element, Bound>();
 let drawnVersion = -1;
 let drawnTheme = -1;
 let lastStaleSweep = 0;
@@ -56,6 +58,8 @@ const visibility = new IntersectionObserver(
 const sizes = new ResizeObserver((entries) => {
   const dpr = window.devicePixelRatio || 1;
   for (const e of entries) {
+    const l = byLabel.get(e.target);
+    if (l) fitLabel(l, e.contentRect.width);
     const b = byCanvas.get(e.target);
     if (!b || !b.canvas) continue;
     const w = Math.max(1, Math.round(e.contentRect.width * dpr));
@@ -78,6 +82,10 @@ export function bind(binding: Binding): () => void {
     byCanvas.set(b.canvas, b);
     sizes.observe(b.canvas);
   }
+  if (b.label) {
+    byLabel.set(b.label, b);
+    sizes.observe(b.label);
+  }
   writeText(b);
   ensureRunning();
   return () => {
@@ -88,7 +96,21 @@ export function bind(binding: Binding): () => void {
       byCanvas.delete(b.canvas);
       sizes.unobserve(b.canvas);
     }
+    if (b.label) {
+      byLabel.delete(b.label);
+      sizes.unobserve(b.label);
+    }
   };
+}
+
+/** Shows the name whole when it fits, else cut in the middle (the title keeps it whole). */
+function fitLabel(b: Bound, width: number): void {
+  if (!b.label || width <= 0) return;
+  const font = getComputedStyle(b.label).font;
+  setText(
+    b.label,
+    fitMiddle(b.name, width, (t) => textWidth(t, font)),
+  );
 }
 
 function setText(el: HTMLElement | null | undefined, text: string): void {
@@ -103,7 +125,10 @@ function writeText(b: Bound): void {
   }
   if (s.version !== b.textVersion) {
     b.textVersion = s.version;
-    setText(b.value, formatValue(s.value, s.decimals.value));
+    const text = formatValue(s.value, s.decimals.value);
+    setText(b.value, text);
+    // Text values are often longer than a tile: the whole reading is on hover.
+    if (typeof s.value === 'string' && b.value.title !== text) b.value.title = text;
   }
   if (b.visible && (b.min || b.max || b.rate)) {
     const st = s.stats(live.latestT - STATS_MS, live.latestT);
@@ -114,16 +139,29 @@ function writeText(b: Bound): void {
   }
 }
 
+/** Greys the metrics that arrived regularly and stopped, each judged by its own cadence. */
 function sweepStale(): void {
+  const now = hostNow();
   for (const b of bound) {
     const s = getSeries(b.name);
-    const stale = !!s && live.latestT - s.lastT > STALE_MS;
+    const stale = !!s && s.cadence.isStale(now);
     if (stale !== b.stale) {
       b.stale = stale;
       b.root.classList.toggle('stale', stale);
-      b.root.title = stale ? `no new value for over ${STALE_MS / 1000} s` : '';
+      const after = s?.cadence.staleAfterMs() ?? 0;
+      b.root.title = stale ? `no new value for over ${Math.round(after / 1000)} s` : '';
     }
   }
+}
+
+/** Per-frame drawers besides tiles (the charts); each decides itself whether it has work. */
+const frameHooks = new Set<() => void>();
+
+/** Run `hook` once per animation frame until the returned function is called. */
+export function onFrame(hook: () => void): () => void {
+  frameHooks.add(hook);
+  ensureRunning();
+  return () => frameHooks.delete(hook);
 }
 
 function frame(now: number): void {
@@ -143,6 +181,7 @@ function frame(now: number): void {
     b.dirty = false;
   }
   if (drew) benchPerf.frames++;
+  for (const h of frameHooks) h();
   if (now - lastStaleSweep > 1000) {
     lastStaleSweep = now;
     sweepStale();

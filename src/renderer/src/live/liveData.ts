@@ -15,6 +15,8 @@ export const live = {
   latestT: 0,
   /** Bumped per applied tick with metrics or events: the frame loop redraws when it moved. */
   version: 0,
+  /** Events received, ever: charts compare it to know when to redraw their markers. */
+  events: 0,
   /** Events the host dropped from ticks (more than it sends per tick), since the window opened. */
   eventsDropped: 0,
 };
@@ -43,9 +45,25 @@ export function applyEvents(t: number, list: PreviewEvent[], dropped: number): b
   if (t > live.latestT) live.latestT = t;
   if (list.length === 0) return dropped > 0;
   events.push(...list);
+  live.events += list.length;
   if (events.length > MAX_EVENTS) events.splice(0, events.length - MAX_EVENTS);
   live.version++;
   return true;
+}
+
+/** Forget the metrics `drop` picks (their source went away). Returns how many were forgotten. */
+export function forgetMetrics(drop: (s: Series) => boolean): number {
+  let n = 0;
+  for (const [name, s] of series)
+    if (drop(s)) {
+      series.delete(name);
+      n++;
+    }
+  if (n > 0) {
+    sortedNames = sortedNames.filter((name) => series.has(name));
+    live.version++;
+  }
+  return n;
 }
 
 export function getSeries(name: string): Series | undefined {
@@ -68,6 +86,13 @@ export function eventsInWindow(end: number): PreviewEvent[] {
   let i = events.length;
   while (i > 0 && events[i - 1]!.t >= from) i--;
   return events.slice(i);
+}
+
+/** Events with from ≤ t ≤ to, oldest first (the charts' visible range). */
+export function eventsBetween(from: number, to: number): PreviewEvent[] {
+  const out: PreviewEvent[] = [];
+  for (const e of events) if (e.t >= from && e.t <= to) out.push(e);
+  return out;
 }
 
 export function isMarker(e: PreviewEvent): boolean {

@@ -1,7 +1,8 @@
 // One metric's last 60 s: a ring of (t, min, max, last, count) samples, one per tick that carried
 // the metric. Typed arrays outside React; capacity grows on demand so rarely-updated metrics stay small.
 import type { MetricUpdate } from '../../../shared/contract';
-import { DecimalsTracker } from './decimals';
+import { Cadence } from './cadence';
+import { StableDecimals } from './decimals';
 
 export const WINDOW_MS = 60_000;
 /** 60 s at 20 ticks/s is 1200 samples; headroom for ticks arriving a little faster. */
@@ -19,7 +20,9 @@ export class Series {
   size = 0;
   /** The latest value exactly as the host sent it (strings and booleans included). */
   value: MetricUpdate[1] = null;
-  readonly decimals = new DecimalsTracker();
+  readonly decimals = new StableDecimals();
+  /** How regularly it arrives, to tell a stopped metric from a sparse one. */
+  readonly cadence = new Cadence();
   /** Bumped on every sample, so drawers know what they have already shown. */
   version = 0;
   /** Host time of the latest sample. */
@@ -53,7 +56,8 @@ export class Series {
     this.lastT = t;
     this.version++;
     const num = typeof value === 'number' ? value : typeof value === 'boolean' ? Number(value) : NaN;
-    if (typeof value === 'number') this.decimals.observe(value, t);
+    this.cadence.note(t);
+    if (typeof value === 'number') this.decimals.observe(value);
     if (this.size === this.t.length && this.t.length < MAX_CAPACITY) this.grow();
     const i = this.head;
     this.t[i] = t;
