@@ -5,13 +5,17 @@
 //                                                            └────────── confirm() ◀────────┘
 //
 // Sequence numbers only grow. `confirmedSeq` is the delivery cursor: every point at or below it
-// was confirmed by the gateway (or dropped/quarantined and reported). Confirmations arrive in
-// order because the transport has one batch in flight at a time, so a single cursor suffices.
-// The cursor is persisted with each commit; after a crash the few points confirmed since the
-// last commit are sent again (at-least-once, counted as `resent`).
+// was confirmed by the gateway (or dropped/quarantined and reported). With several frames in
+// flight (pump.ts) a later frame may be confirmed while an earlier one must go again: such points
+// wait above the cursor as done ranges (done-ranges.ts), skipped by takeBatch(), and the cursor
+// moves over them once the gap below closes. The cursor is persisted with each commit; after a
+// crash the points confirmed since the last commit, and the done ranges, are sent again
+// (at-least-once, counted as `resent`).
 
-import { Batch, PendingLines, type Block, type BatchPart } from './block';
+import { PendingLines, type Batch, type Block } from './block';
+import { collectBatch } from './batch-taker';
 import { BlockCache } from './block-cache';
+import { DoneRanges } from './done-ranges';
 import type { Store } from './store';
 
 export { Batch } from './block';
@@ -66,7 +70,8 @@ export class Outbox {
   /** Committed blocks for sending: in RAM, or read back from SQLite (block-cache.ts). */
   private readonly cache: BlockCache;
 
-  private readonly quarantined = new Set<number>();
+  /** Quarantined or out-of-order confirmed points above the cursor: never sent (again). */
+  private readonly done = new DoneRanges();
 
   private undeliveredPoints = 0;
   private undeliveredBytes = 0;
@@ -86,9 +91,10 @@ export class Outbox {
     this.nextSeq = Math.max(metaNext, t.maxSeq + 1);
     this.confirmed = this.persistedConfirmed = Number(store.getMeta('confirmed_seq') ?? 0);
     this.sent = this.sentEver = this.confirmed;
-    for (const s of store.quarantinedAfter(this.confirmed)) this.quarantined.add(s);
+    const quarantined = store.quarantinedAfter(this.confirmed);
+    for (const s of quarantined) this.done.add(s, s);
     const u = store.undelivered(this.confirmed);
-    this.undeliveredPoints = Math.max(0, u.points - this.quarantined.size);
+    this.undeliveredPoints = Math.max(0, u.points - quarantined.length);
     this.undeliveredBytes = u.bytes;
     this.logPoints = t.points;
     this.logBytes = t.bytes;
@@ -132,6 +138,11 @@ export class Outbox {
   /** Whether committed points wait to be handed to a transport. */
   get hasUnsent(): boolean {
     return this.sent < this.nextSeq - 1;
+  }
+
+  /** Committed points not handed to a transport yet, at most (done ranges are not subtracted). */
+  get unsentAtMost(): number {
+    return Math.max(0, this.nextSeq - 1 - this.sent);
   }
 
   /** Whether commit() has anything to write. */
@@ -192,6 +203,7 @@ export class Outbox {
       throw e;
     }
     this.persistedConfirmed = this.confirmed;
+    this.advance(); // the cap may have closed the gap below done ranges (persisted next commit)
     if (n > 0) {
       this.nextSeq = firstSeq + n;
       this.pending.consume(n);
@@ -216,7 +228,8 @@ export class Outbox {
         if (this.undeliveredPoints <= targetPoints && this.undeliveredBytes <= targetBytes) break;
         const last = m.firstSeq + m.n - 1;
         if (last >= nextSeq) break;
-        const undeliveredPart = m.n - Math.max(0, this.confirmed - m.firstSeq + 1);
+        const above = Math.max(this.confirmed + 1, m.firstSeq);
+        const undeliveredPart = m.n - (above - m.firstSeq) - this.done.count(above, last);
         this.store.deleteBlock(m.firstSeq);
         this.logPoints -= m.n;
         this.logBytes -= m.bytes;
@@ -262,49 +275,12 @@ export class Outbox {
    * point JSON plus one separator per point. Null when everything committed was handed out.
    */
   takeBatch(maxPoints: number, maxBytes: number): Batch | null {
-    const parts: BatchPart[] = [];
-    let count = 0;
-    let bytes = 0;
-    let used = 0; // bytes plus one separator per point: what the frame will really hold
-    let seq = this.sent + 1;
-    let full = false;
-    while (!full) {
-      const blk = this.cache.blockFor(seq, this.nextSeq);
-      if (!blk) {
-        // Nothing is committed at or after seq (dropped by the cap): skip the gap.
-        seq = Math.max(seq, this.nextSeq);
-        break;
-      }
-      if (blk.firstSeq > seq) seq = blk.firstSeq;
-      const n = blk.n;
-      let from = seq - blk.firstSeq;
-      let i = from;
-      const close = (): void => {
-        if (i > from) {
-          parts.push({ block: blk, from, to: i });
-          bytes += blk.bytesOf(from, i);
-        }
-      };
-      for (; i < n; i++, seq++) {
-        if (this.quarantined.size > 0 && this.quarantined.has(seq)) {
-          close();
-          from = i + 1;
-          continue;
-        }
-        const b = blk.lineBytes(i);
-        if (count >= maxPoints || used + b + 1 > maxBytes) {
-          full = true;
-          break;
-        }
-        count++;
-        used += b + 1;
-      }
-      close();
-    }
-    this.sent = Math.max(this.sent, seq - 1);
+    const gap = (from: number, to: number): number => this.skipGap(from, to);
+    const { batch, next } = collectBatch(this.cache, this.done, this.sent + 1, this.nextSeq, maxPoints, maxBytes, gap);
+    this.sent = Math.max(this.sent, next - 1);
     // Caught up with the log: from the next commit on, new blocks can be sent from RAM again.
     if (this.sent >= this.nextSeq - 1) this.cache.caughtUp();
-    return count === 0 ? null : new Batch(parts, count, bytes);
+    return batch;
   }
 
   /**
@@ -322,33 +298,61 @@ export class Outbox {
     this.sentEver = Math.max(this.sentEver, batch.lastSeq);
   }
 
-  /** The gateway confirmed these points. */
+  /**
+   * The gateway confirmed these points (in any order: the cursor moves only over a contiguous
+   * prefix, later points wait as done ranges).
+   */
   confirm(batch: Batch): void {
-    const { count, bytes } = batch.above(this.confirmed);
+    let count = 0;
+    let bytes = 0;
+    for (const p of batch.parts) {
+      const base = p.block.firstSeq;
+      const last = base + p.to - 1;
+      // Count only what is not confirmed yet (normally the whole part).
+      for (let s = Math.max(base + p.from, this.confirmed + 1); s <= last;) {
+        const d = this.done.at(s);
+        if (d !== null && d[0] <= s) {
+          s = d[1] + 1;
+          continue;
+        }
+        const end = d === null ? last : Math.min(last, d[0] - 1);
+        count += end - s + 1;
+        bytes += p.block.bytesOf(s - base, end - base + 1);
+        s = end + 1;
+      }
+      this.done.add(base + p.from, last);
+    }
     this.undeliveredPoints = Math.max(0, this.undeliveredPoints - count);
     this.undeliveredBytes = Math.max(0, this.undeliveredBytes - bytes);
     this.counts.delivered += count;
-    this.advance(batch.lastSeq);
+    this.advance();
   }
 
   /** Set a point aside for good: kept in the quarantine table, reported, never sent again. */
   quarantine(seq: number, line: string, reason: string): void {
     this.store.quarantine(seq, line, reason);
-    if (seq > this.confirmed) {
-      this.quarantined.add(seq);
+    if (seq > this.confirmed && this.done.count(seq, seq) === 0) {
+      this.done.add(seq, seq);
       this.undeliveredPoints = Math.max(0, this.undeliveredPoints - 1);
       this.undeliveredBytes = Math.max(0, this.undeliveredBytes - Buffer.byteLength(line));
-      this.advance(seq);
+      this.advance();
     }
     this.counts.quarantined++;
   }
 
-  private advance(seq: number): void {
+  /** Move the cursor over every done range that touches it. */
+  private advance(): void {
+    const seq = this.done.advance(this.confirmed);
     if (seq <= this.confirmed) return;
     this.confirmed = seq;
     this.sent = Math.max(this.sent, seq);
-    for (const q of this.quarantined) if (q <= seq) this.quarantined.delete(q);
     this.cache.dropUpTo(seq);
+  }
+
+  /** Seqs [from, to) hold no committed point (dropped by the cap): nothing to wait for there. */
+  private skipGap(from: number, to: number): number {
+    if (to > from) this.done.add(Math.max(from, this.confirmed + 1), to - 1);
+    return Math.max(from, to);
   }
 
   /** Points above this seq were never handed to a transport (nor dropped): they may still change. */
