@@ -117,6 +117,11 @@ export class Connection {
     return this.ws.connected;
   }
 
+  /** A clock re-sync is due: no new frame may join those in flight (pick() then closes the session). */
+  get resyncWanted(): boolean {
+    return this.ws.resyncWanted;
+  }
+
   /** HTTP is failing: send small probes, not megabytes a down gateway refuses. */
   get probing(): boolean {
     return this.http.failing;

@@ -1,8 +1,9 @@
 // Delivery: two loops side by side — the connection (connection.ts: WebSocket dial, auth and
-// reconnect, HTTP fallback) and the pump (pump.ts: outbox → transport, one batch in flight,
-// confirmed before the next). They meet in one place: the pump asks the connection which
-// transport to use and reports HTTP answers back. The status a person reads is a pure function
-// of a snapshot of both (status.ts), so each situation can be tested without a socket.
+// reconnect, HTTP fallback) and the pump (pump.ts: outbox → transport, outcomes settled in
+// order; one HTTP request at a time, a few large WebSocket frames in flight). They meet in one
+// place: the pump asks the connection which transport to use and reports HTTP answers back. The
+// status a person reads is a pure function of a snapshot of both (status.ts), so each situation
+// can be tested without a socket.
 
 import { TransportError } from './errors';
 import { Connection, type ConnectionHooks, type ConnectionOptions } from './connection';

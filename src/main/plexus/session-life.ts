@@ -5,7 +5,7 @@ import { DEFAULT_LIVENESS } from './liveness';
 import { WsSession, type CloseInfo } from './ws-session';
 import type { Logger } from './config';
 
-/** After a pong (or an HTTP answer), wait this long before the next telemetry message. */
+/** After a pong (or an HTTP answer), and after a frame, wait this long before the next telemetry message. */
 export const MIN_GAP_MS = 1;
 /** Idle keepalive ping: an idle dead link is found within this plus the liveness deadline. */
 const KEEPALIVE_MS = 5000;

@@ -99,6 +99,11 @@ export class WsLink {
     return this.conflict.explanation(sourceId);
   }
 
+  /** A clock re-sync waits for the frames in flight to be answered: send no more meanwhile. */
+  get resyncWanted(): boolean {
+    return this.resyncDue;
+  }
+
   /** A clock re-sync is due: close the session now (asked between batches, so none is cut short). */
   resyncNow(): boolean {
     const session = this.session;

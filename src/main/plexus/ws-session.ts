@@ -2,11 +2,18 @@
 //
 // Delivery confirmation: the gateway has no per-frame ack, but it reads messages strictly in
 // order and answers a WS ping while reading. So a telemetry frame followed by a ping whose pong
-// comes back with no error frame in between was processed (§8). This session keeps exactly one
-// telemetry frame in flight, which also makes the attribution of an error frame exact, and waits
-// at least `minGapMs` after each pong before the next frame: the gateway silently drops a
-// telemetry message arriving < 0.5 ms after the previous one, and a frame sent after the pong of
-// its predecessor cannot arrive sooner than that gap after it, however the network bunches.
+// comes back with no error frame in between was processed (§8). Each frame gets its own ping, and
+// pongs and error frames come back in the order of what they answer, so with several frames in
+// flight an error frame arriving after the pong of frame k−1 and before the pong of frame k is
+// frame k's: attribution stays exact. A pong that skips a frame's own pong breaks that order: the
+// session is cut (every frame in flight then counts as lost and goes again).
+//
+// Spacing: the gateway silently drops a telemetry message arriving < 0.5 ms after the previous
+// one. A frame waits at least `minGapMs` after the last pong and after the last frame written. A
+// frame sent with nothing in flight, after the pong of its predecessor, cannot arrive sooner than
+// that gap after it, however the network bunches. Whether a frame may go while others are in
+// flight is the pump's rule (pump.ts: only frames large enough that the gateway's own parsing
+// spaces them out).
 //
 // The same pings prove the link is alive (liveness.ts): a pong that is late makes the session
 // report "not answering", one far too late makes it cut the connection so delivery reconnects.
@@ -55,7 +62,7 @@ export interface SessionOptions {
   timeoutMs: number;
   /** When a missing pong means "not answering", and when a dead link. */
   liveness: LivenessOptions;
-  /** Minimum wait after a pong before the next telemetry frame. */
+  /** Minimum wait after a pong, and after a telemetry frame, before the next telemetry frame. */
   minGapMs: number;
   /** Keepalive ping interval when idle. */
   keepaliveMs: number;
@@ -63,6 +70,7 @@ export interface SessionOptions {
 
 interface InFlight {
   pingId: number;
+  bytes: number;
   error: FrameOutcome | null;
   resolve: (o: FrameOutcome) => void;
 }
@@ -75,9 +83,11 @@ const VIDEO_QUEUE_FRAMES = 2;
 const VIDEO_QUEUE_MIN_BYTES = 256 * 1024;
 
 export class WsSession {
-  private inflight: InFlight | null = null;
+  /** Telemetry frames written and not yet answered, oldest first. */
+  private inflight: InFlight[] = [];
   private pingSeq = 0;
   private lastPongMono = 0;
+  private lastFrameMono = 0;
   private readonly liveness: Liveness;
   /** Bytes written since the last ping: what its pong waits behind. */
   private bytesSincePing = 0;
@@ -108,7 +118,7 @@ export class WsSession {
     });
     this.liveness = new Liveness(opts.liveness, reply.recvMono - reply.sendMono);
     this.keepalive = setInterval(() => {
-      if (!this.inflight && this.liveness.waitingMs() === 0) this.ping();
+      if (this.inflight.length === 0 && this.liveness.waitingMs() === 0) this.ping();
     }, opts.keepaliveMs);
     this.keepalive.unref?.();
     this.watchdog = setInterval(() => {
@@ -201,27 +211,34 @@ export class WsSession {
     return this.ws.bufferedAmount;
   }
 
+  /** Telemetry frames written and not yet answered. */
+  get inFlight(): number {
+    return this.inflight.length;
+  }
+
   /**
-   * Send one telemetry frame and wait until the gateway is known to have processed it.
-   * Only one call may be outstanding at a time.
+   * Send one telemetry frame and its ping, once the spacing and the token bucket allow; resolves
+   * when it was written, with `outcome`, which settles once the gateway is known to have processed
+   * it (or not). Calls must not overlap (one writer); frames may be in flight meanwhile.
    */
-  async sendFrame(frame: Buffer, onWritten?: () => void): Promise<FrameOutcome> {
-    if (this.inflight) throw new Error('sendFrame: a frame is already in flight');
+  async sendFrame(frame: Buffer, onWritten?: () => void): Promise<{ outcome: Promise<FrameOutcome> }> {
     // Re-checked after each sleep: a timer of 1 ms can fire a few µs after it was set (Node counts
     // it from the loop's cached whole-ms time), and a frame the gateway reads < 0.5 ms after the
     // previous one is dropped with no reply, though its pong still comes: a silent loss.
     for (let gap = this.gapLeft(); gap > 0; gap = this.gapLeft()) await sleep(gap);
     for (let wait = this.telemetryBucket.waitMs(); wait > 0; wait = this.telemetryBucket.waitMs()) await sleep(wait);
-    if (!this.open) return { kind: 'lost', reason: 'connection closed' };
+    if (!this.open) return { outcome: Promise.resolve({ kind: 'lost', reason: 'connection closed' }) };
     this.telemetryBucket.tryTake();
-    return new Promise<FrameOutcome>((resolve) => {
+    const outcome = new Promise<FrameOutcome>((resolve) => {
       const pingId = this.nextPingId();
-      this.inflight = { pingId, error: null, resolve };
+      this.inflight.push({ pingId, bytes: frame.length, error: null, resolve });
       this.ws.send(frame, { binary: false });
+      this.lastFrameMono = performance.now();
       this.bytesSincePing += frame.length;
       onWritten?.();
       this.ping(pingId);
     });
+    return { outcome };
   }
 
   /** Send a control-tier JSON message (heartbeat, command_result); false if not sent. */
@@ -267,9 +284,9 @@ export class WsSession {
     setTimeout(() => this.ws.terminate(), 2000).unref?.();
   }
 
-  /** ms until the next telemetry frame may go (minGapMs after the last pong). */
+  /** ms until the next telemetry frame may go (minGapMs after the last pong and the last frame). */
   private gapLeft(): number {
-    return this.lastPongMono + this.opts.minGapMs - performance.now();
+    return Math.max(this.lastPongMono, this.lastFrameMono) + this.opts.minGapMs - performance.now();
   }
 
   private nextPingId(): number {
@@ -282,7 +299,10 @@ export class WsSession {
     const buf = Buffer.alloc(4);
     buf.writeUInt32BE(id);
     this.ws.ping(buf);
-    this.liveness.sent(id, this.bytesSincePing);
+    // Its pong waits behind every frame still unanswered, not only the bytes since the last ping.
+    let ahead = this.bytesSincePing;
+    for (const f of this.inflight) if (f.pingId !== id) ahead += f.bytes;
+    this.liveness.sent(id, ahead);
     this.bytesSincePing = 0;
   }
 
@@ -291,11 +311,17 @@ export class WsSession {
     const id = data.readUInt32BE(0);
     this.lastPongMono = performance.now();
     this.liveness.answered(id);
-    const f = this.inflight;
-    if (f && f.pingId === id) {
-      this.inflight = null;
-      f.resolve(f.error ?? { kind: 'ok' });
+    const idx = this.inflight.findIndex((f) => f.pingId === id);
+    if (idx < 0) return; // a keepalive's pong
+    if (idx > 0) {
+      // The pongs of earlier frames did not come first: the order that attributes error frames
+      // and confirms frames is broken, so nothing in flight can be trusted. Cut; all go again.
+      this.endedBy = 'silence';
+      this.ws.terminate();
+      return;
     }
+    const f = this.inflight.shift()!;
+    f.resolve(f.error ?? { kind: 'ok' });
   }
 
   private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
@@ -309,7 +335,8 @@ export class WsSession {
     if (!msg || typeof msg !== 'object' || Array.isArray(msg)) return;
     const m = msg as Record<string, unknown>;
     if (m.type === 'error') {
-      const f = this.inflight;
+      // The oldest frame not answered yet: its pong has not come, every earlier one's has.
+      const f = this.inflight[0];
       const code = typeof m.code === 'string' ? m.code : '';
       if (f && !f.error) {
         if (code === 'RATE_LIMITED') f.error = { kind: 'rate-limited' };
@@ -333,9 +360,10 @@ export class WsSession {
     this.isClosed = true;
     if (this.keepalive) clearInterval(this.keepalive);
     if (this.watchdog) clearInterval(this.watchdog);
-    const f = this.inflight;
-    this.inflight = null;
-    f?.resolve({ kind: 'lost', reason: `connection closed (code ${code}${reason ? `, ${reason}` : ''})` });
+    const lost = this.inflight;
+    this.inflight = [];
+    for (const f of lost)
+      f.resolve({ kind: 'lost', reason: `connection closed (code ${code}${reason ? `, ${reason}` : ''})` });
     const info = { code, reason, authenticatedForMs: performance.now() - this.authedAt, endedBy: this.endedBy };
     this.resolveClosed(info);
     this.hooks.onClose(info);
