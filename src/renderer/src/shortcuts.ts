@@ -1,5 +1,6 @@
-// Keyboard shortcuts: M drops a marker, R starts a run (or asks to stop one), / focuses the
-// metric filter. They never fire while typing, with a modifier held, or while a dialog is open.
+// Keyboard shortcuts: M drops a marker, R starts a run or stops it as the Stop button does (asking
+// first when it ran longer than a minute), / focuses the metric filter. They never fire while
+// typing, with a modifier held, or while a dialog is open.
 import { useEffect } from 'react';
 import { dropMarker } from './run/markerStore';
 import { toggleRunFromKeyboard } from './run/recorderStore';
