@@ -26,9 +26,17 @@ export class FakeSink implements TelemetrySink {
     this.points.push({ metric, value, timestamp: opts?.timestamp as number | undefined });
     return 1;
   }
-  sendBatch(points: Array<{ metric: string; value: unknown }>, opts?: { timestamp?: number | Date }): number {
+  sendBatch(
+    points: Array<{ metric: string; value: unknown; timestamp?: number | Date }>,
+    opts?: { timestamp?: number | Date },
+  ): number {
+    // Each line carries its own arrival time; a batch-wide time is the fallback.
     for (const p of points)
-      this.points.push({ metric: p.metric, value: p.value, timestamp: opts?.timestamp as number | undefined });
+      this.points.push({
+        metric: p.metric,
+        value: p.value,
+        timestamp: (p.timestamp ?? opts?.timestamp) as number | undefined,
+      });
     return points.length;
   }
   sendVideoFrame(): Promise<never> {

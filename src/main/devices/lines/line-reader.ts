@@ -98,6 +98,8 @@ export class LineReader {
     private readonly opts: LineReaderOptions,
   ) {
     this.parser = opts.parser === 'auto' ? null : createParser(opts.parser);
+    // Nothing was read before the stream began: its first chunk is not spread back before that.
+    this.lastChunkAt = sink.now();
     this.counts = {
       lines: 0,
       points: 0,
@@ -153,8 +155,9 @@ export class LineReader {
       this.chunkLines = [];
       const rate = this.opts.bytesPerSecond;
       const longest = rate && rate > 0 ? (bytes * 1000) / rate : DEFAULT_SPREAD_MS;
-      // The chunk arrived over [start, now]: since the previous read, but no longer than its bytes take.
-      const start = Math.max(now - longest, this.lastChunkAt > 0 ? this.lastChunkAt : now - longest);
+      // The chunk arrived over [start, now]: since the previous read (or the stream's start), but no
+      // longer than its bytes take.
+      const start = Math.max(now - longest, this.lastChunkAt);
       const span = Math.max(0, now - start);
       for (let i = 0; i < lines.length; i++) {
         let at = round3(start + (span * (i + 1)) / lines.length);
@@ -170,6 +173,7 @@ export class LineReader {
   /** Forget a partial line (the port reopened: what follows is a new stream). */
   reset(): void {
     this.splitter.reset();
+    this.lastChunkAt = this.sink.now();
   }
 
   /** Stop timers; lines held for detection are decided on and recorded. */
