@@ -3,29 +3,23 @@
 // killed from outside, playing once, backpressure, and no FFmpeg left after stop().
 // Timing: see the note in camera-setup.ts (rates checked against what load cannot change, waits for
 // conditions with generous deadlines).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { streamCamera } from '../../src/main/devices/camera';
 import type { TelemetrySink } from '../../src/main/devices/types';
 import { ffmpegChildren, pidExists, statusLog } from '../fixtures/camera-helpers';
 import { sleep, until } from '../helpers/plexus';
-import { cleanupTempDirs } from '../helpers/tmp';
 import {
   video,
   shortVideo,
   cameras,
-  makeVideos,
-  cleanUp,
+  useCameraSetup,
   connectedClient,
   nth,
   framesOf,
   expectValidFrames,
 } from './camera-setup';
 
-beforeAll(makeVideos);
-
-afterEach(() => cleanUp());
-
-afterAll(() => cleanupTempDirs());
+useCameraSetup();
 
 describe('camera streaming (real FFmpeg)', () => {
   it('streams a file at the requested fps as valid JPEG frames of the right size', async () => {

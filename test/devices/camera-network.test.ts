@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { streamCamera } from '../../src/main/devices/camera';
 import { startMjpegServer, type MjpegServer } from '../fixtures/camera-mjpeg-server';
 import {
@@ -20,14 +20,12 @@ import {
   type RtspServer,
 } from '../fixtures/camera-helpers';
 import { sleep, until } from '../helpers/plexus';
-import { cleanupTempDirs } from '../helpers/tmp';
 import {
   video,
   cameras,
   children,
   orphanable,
-  makeVideos,
-  cleanUp,
+  useCameraSetup,
   connectedClient,
   nth,
   framesOf,
@@ -39,18 +37,12 @@ let rtsp: RtspServer | null = null;
 const SUBREAPER = path.join(__dirname, '../fixtures/camera-subreaper.py');
 const CAMERA_CHILD = path.join(__dirname, '../fixtures/camera-child.ts');
 
-beforeAll(makeVideos);
-
-afterEach(() =>
-  cleanUp(async () => {
-    await rtsp?.kill();
-    rtsp = null;
-    await mjpeg?.close();
-    mjpeg = null;
-  }),
-);
-
-afterAll(() => cleanupTempDirs());
+useCameraSetup(async () => {
+  await rtsp?.kill();
+  rtsp = null;
+  await mjpeg?.close();
+  mjpeg = null;
+});
 
 describe('camera streaming (real FFmpeg)', () => {
   it('streams an HTTP MJPEG camera, and restarts it when it hangs (no frame for the stall timeout)', async () => {

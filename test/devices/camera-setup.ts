@@ -9,14 +9,14 @@
 // conditions, with deadlines several times what an idle machine needs.
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { CameraRegistry, type CameraStatus } from '../../src/main/devices/camera';
 import type { Plexus } from '../../src/main/plexus';
 import { jpegSize } from '../../src/main/plexus/jpeg';
 import { makeTestVideo, pidExists } from '../fixtures/camera-helpers';
 import { TestGateway, type VideoFrameRecord } from '../support/gateway';
 import { clientFor, closeClients, until, waitForStatus } from '../helpers/plexus';
-import { tempDir } from '../helpers/tmp';
+import { cleanupTempDirs, tempDir } from '../helpers/tmp';
 
 let videoDir: string;
 export let video: string; // 640×480, 30 fps, 3 s
@@ -29,8 +29,7 @@ export const children: ChildProcess[] = [];
 /** Pids of processes a failing test could leave without a parent that cleans up. */
 export const orphanable: number[] = [];
 
-/** Each test file runs `beforeAll(makeVideos)`. */
-export async function makeVideos(): Promise<void> {
+async function makeVideos(): Promise<void> {
   videoDir = tempDir('camera-video-');
   [video, shortVideo] = await Promise.all([
     makeTestVideo(path.join(videoDir, 'test.mp4')),
@@ -39,11 +38,10 @@ export async function makeVideos(): Promise<void> {
 }
 
 /**
- * Each test file runs this after each test: whatever a test left running, and even if it failed
- * half-way. `closeServers` closes the file's own camera servers, after the cameras and before the
- * client and gateway.
+ * After each test: whatever a test left running, and even if it failed half-way. `closeServers`
+ * closes the file's own camera servers, after the cameras and before the client and gateway.
  */
-export async function cleanUp(closeServers?: () => Promise<void>): Promise<void> {
+async function cleanUp(closeServers?: () => Promise<void>): Promise<void> {
   await cameras.stopAll();
   for (const pid of cameras.ffmpegPids()) process.kill(pid, 'SIGKILL');
   cameras = new CameraRegistry();
@@ -53,6 +51,16 @@ export async function cleanUp(closeServers?: () => Promise<void>): Promise<void>
   await closeClients();
   await gw?.close();
   gw = null;
+}
+
+/**
+ * Each test file calls this once at its top: the videos made before its tests, the cleanup after
+ * each test (with the file's own servers closed by `closeServers`), the temp dirs removed at the end.
+ */
+export function useCameraSetup(closeServers?: () => Promise<void>): void {
+  beforeAll(makeVideos);
+  afterEach(() => cleanUp(closeServers));
+  afterAll(() => cleanupTempDirs());
 }
 
 export async function connectedClient(): Promise<{ gw: TestGateway; c: Plexus }> {

@@ -1,49 +1,14 @@
 // Serial lines over a real pseudo-terminal (socat): each line gets its own arrival time, even when
 // many arrive in one read, and a device that changes its line format is noticed and re-detected.
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSync, writeSync, closeSync } from 'node:fs';
-import { Plexus } from '../../src/main/plexus';
-import { SerialDevice, type SerialDeviceConfig } from '../../src/main/devices/serial';
-import { killAllPtyProcesses, ptyPair } from '../helpers/pty';
+import { ptyPair, writeAtOnce } from '../helpers/pty';
 import { readLog, until } from '../helpers/plexus';
-import { cleanupTempDirs, tempDir } from '../helpers/tmp';
+import { serialBench } from '../helpers/serial';
+import { tempDir } from '../helpers/tmp';
 
-let devices: SerialDevice[] = [];
-let clients: Plexus[] = [];
+const { localClient, device, cleanup } = serialBench('rig');
 
-function localClient(): Plexus {
-  const c = new Plexus({ apiKey: null, dataDir: tempDir(), sourceId: 'rig-01' });
-  clients.push(c);
-  return c;
-}
-
-function device(cfg: Partial<SerialDeviceConfig> & { path: string }, client: Plexus): SerialDevice {
-  const d = new SerialDevice({ name: 'rig', baudRate: 115_200, parser: 'auto', ...cfg }, client, {
-    presencePollMs: 100,
-  });
-  devices.push(d);
-  d.start();
-  return d;
-}
-
-/** Write to the device's end of the pty in one write() call: the host reads it as one chunk. */
-function writeAtOnce(path: string, text: string): void {
-  const fd = openSync(path, 'w');
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-afterEach(async () => {
-  await Promise.all(devices.map((d) => d.stop()));
-  devices = [];
-  await Promise.all(clients.map((c) => c.close()));
-  clients = [];
-  await killAllPtyProcesses();
-  cleanupTempDirs();
-});
+afterEach(cleanup);
 
 describe('serial line timing', () => {
   it('gives each of 25 lines read in one chunk its own time, increasing, within the read interval', async () => {

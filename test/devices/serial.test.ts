@@ -3,36 +3,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { chownSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Plexus } from '../../src/main/plexus';
+import type { Plexus } from '../../src/main/plexus';
 import {
-  SerialDevice,
   listSerialPorts,
+  SerialDevice,
   type SerialDeviceConfig,
   type SerialState,
 } from '../../src/main/devices/serial';
 import { explainOpenError } from '../../src/main/devices/serial/os-hints';
-import { killAllPtyProcesses, ptyPair, simDevice } from '../helpers/pty';
+import { ptyPair, simDevice } from '../helpers/pty';
 import { readLog, until } from '../helpers/plexus';
-import { cleanupTempDirs, tempDir } from '../helpers/tmp';
+import { serialBench } from '../helpers/serial';
+import { tempDir } from '../helpers/tmp';
 
-let devices: SerialDevice[] = [];
-let clients: Plexus[] = [];
-
-function localClient(): Plexus {
-  const c = new Plexus({ apiKey: null, dataDir: tempDir(), sourceId: 'rig-01' });
-  clients.push(c);
-  return c;
-}
-
-function device(cfg: Partial<SerialDeviceConfig> & { path: string }, client: Plexus, opts = {}): SerialDevice {
-  const d = new SerialDevice({ name: 'bench_psu', baudRate: 115_200, parser: 'auto', ...cfg }, client, {
-    presencePollMs: 100,
-    ...opts,
-  });
-  devices.push(d);
-  d.start();
-  return d;
-}
+const { localClient, device, cleanup } = serialBench('bench_psu');
 
 async function recorded(c: Plexus): Promise<ReturnType<typeof readLog>> {
   await c.persisted();
@@ -42,14 +26,7 @@ async function recorded(c: Plexus): Promise<ReturnType<typeof readLog>> {
 const waitState = (d: SerialDevice, s: SerialState, ms = 5000) =>
   until(() => d.status().state === s, ms, `state ${s} (now ${d.status().state}: ${d.status().message})`);
 
-afterEach(async () => {
-  await Promise.all(devices.map((d) => d.stop()));
-  devices = [];
-  await Promise.all(clients.map((c) => c.close()));
-  clients = [];
-  await killAllPtyProcesses();
-  cleanupTempDirs();
-});
+afterEach(cleanup);
 
 describe('serial devices', () => {
   const formats: Array<[string, SerialDeviceConfig['parser'], string[], Record<string, unknown>]> = [

@@ -3,41 +3,29 @@
 // host keeps recording, zoom by drag and reset, the hover readout, a marker as a labelled line,
 // two charts side by side. Screenshots of the chart screen in both themes go to
 // test-artifacts/screenshots/.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { Host } from '../../src/main/host';
-import { startHeadless, type HeadlessServer } from '../../src/main/headless/server';
-import type { RunView } from '../../src/shared/contract';
-import { cleanupTempDirs, tempDir } from '../helpers/tmp';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
+import type { Locator, Page } from 'playwright-core';
+import type { RequestName, RunView } from '../../src/shared/contract';
+import { call } from '../helpers/host';
+import { SHOTS, sharedRecorder } from '../helpers/window';
 
-const ROOT = join(__dirname, '..', '..');
-const RENDERER = join(ROOT, 'out', 'renderer');
-const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const RPM = 'demo.engine_rpm';
 const TEMP = 'demo.coolant_temp_c';
 
-let browser: Browser;
-let host: Host;
-let server: HeadlessServer;
+const rig = sharedRecorder({ shots: true });
 let page: Page;
 
 const tid = (id: string): Locator => page.getByTestId(id);
 const charts = (): Locator => tid('chart');
 
-async function hostCall(name: Parameters<Host['handle']>[0], payload: unknown): Promise<unknown> {
-  const r = await host.handle(name, payload);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
+const hostCall = (name: RequestName, payload: unknown): Promise<unknown> => call(rig.host, name, payload);
 
 /** A fresh page on the recorder, with the demo's engine speed on screen. */
 async function freshPage(): Promise<void> {
   await page?.close();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(server.url);
+  page = await rig.browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(rig.server.url);
   await tid(`metric-value-${RPM}`).waitFor({ timeout: 20_000 });
 }
 
@@ -45,22 +33,6 @@ async function freshPage(): Promise<void> {
 async function num(chart: Locator, attr: string): Promise<number> {
   return Number(await chart.getAttribute(attr));
 }
-
-beforeAll(async () => {
-  if (!existsSync(join(RENDERER, 'index.html')))
-    throw new Error('out/renderer is missing: npm test builds it first (or run npx electron-vite build)');
-  mkdirSync(SHOTS, { recursive: true });
-  host = await Host.start({ dataDir: tempDir() });
-  server = await startHeadless({ host, rendererDir: RENDERER });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await host?.shutdown({ flushTimeoutMs: 1000 });
-  cleanupTempDirs();
-});
 
 describe('live charts', () => {
   it('a click on a tile opens a chart with a time axis and the unit; Enter opens one too', async () => {
@@ -116,9 +88,11 @@ describe('live charts', () => {
       await chart.getByTestId('chart-pause').click();
       await expect.poll(() => chart.getAttribute('data-paused')).toBe('true');
       const frozen = await num(chart, 'data-last-t');
-      const pointsAtPause = host.state().run?.points ?? 0;
+      const pointsAtPause = rig.host.state().run?.points ?? 0;
       // The host goes on recording (points in the run grow by a clear margin)…
-      await expect.poll(() => host.state().run?.points ?? 0, { timeout: 15_000 }).toBeGreaterThan(pointsAtPause + 50);
+      await expect
+        .poll(() => rig.host.state().run?.points ?? 0, { timeout: 15_000 })
+        .toBeGreaterThan(pointsAtPause + 50);
       // …and the newest time drawn has not moved.
       expect(await num(chart, 'data-last-t')).toBe(frozen);
       expect(await chart.getByRole('status').textContent()).toContain('still recording');

@@ -4,21 +4,18 @@
 // outcomes in distinct words, the export message clearing, and a serial device changing format.
 // Screenshots of the changed screens, light and dark, go to test-artifacts/screenshots/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { Host } from '../../src/main/host';
-import { startHeadless, type HeadlessServer } from '../../src/main/headless/server';
+import type { Browser, Page } from 'playwright-core';
+import type { Host } from '../../src/main/host';
+import type { HeadlessServer } from '../../src/main/headless/server';
 import type { RunView } from '../../src/shared/contract';
 import { TestGateway } from '../support/gateway';
 import { until } from '../helpers/plexus';
-import { killAllPtyProcesses, ptyPair, simDevice } from '../helpers/pty';
+import { call } from '../helpers/host';
+import { killAllPtyProcesses, ptyPair, simDevice, writeAtOnce } from '../helpers/pty';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
+import { SHOTS, launchChromium, requireRenderer, startExportingRecorder, stopRecorder } from '../helpers/window';
 
-const ROOT = join(__dirname, '..', '..');
-const RENDERER = join(ROOT, 'out', 'renderer');
-const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const ANSWER_S = 4;
 
 let browser: Browser;
@@ -26,18 +23,7 @@ let gw: TestGateway;
 const opened: Array<{ host: Host; server: HeadlessServer; page: Page }> = [];
 
 async function open(dataDir: string): Promise<{ host: Host; server: HeadlessServer; page: Page }> {
-  const ref: { server?: HeadlessServer } = {};
-  const host = await Host.start({
-    dataDir,
-    answerTimeoutMs: ANSWER_S * 1000,
-    clientOptions: { reconnect: { baseMs: 100, capMs: 500 } },
-    exporter: async (e) => ({
-      kind: 'download',
-      url: `/export/${encodeURIComponent(e.run.id)}.csv?token=${ref.server!.token}`,
-      filename: e.filename,
-    }),
-  });
-  const server = (ref.server = await startHeadless({ host, rendererDir: RENDERER }));
+  const { host, server } = await startExportingRecorder(dataDir, ANSWER_S * 1000);
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   await page.goto(server.url);
@@ -49,14 +35,7 @@ async function open(dataDir: string): Promise<{ host: Host; server: HeadlessServ
 async function close(w: { host: Host; server: HeadlessServer; page: Page }): Promise<void> {
   opened.splice(opened.indexOf(w), 1);
   await w.page.context().close();
-  await w.server.close();
-  await w.host.shutdown({ flushTimeoutMs: 1000 });
-}
-
-async function call(host: Host, name: Parameters<Host['handle']>[0], payload: unknown): Promise<unknown> {
-  const r = await host.handle(name, payload);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
+  await stopRecorder(w);
 }
 
 async function connect(host: Host, name: string): Promise<void> {
@@ -64,16 +43,6 @@ async function connect(host: Host, name: string): Promise<void> {
   await call(host, 'settings.setDeviceName', { name });
   await call(host, 'settings.setApiKey', { apiKey: 'plx_e2e_key_0002' });
   await until(() => host.state().status.status === 'connected', 15_000, `${name} to connect`);
-}
-
-/** A line from the device's end of the pty, in one write. */
-function writeLine(path: string, text: string): void {
-  const fd = openSync(path, 'w');
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** The page in light and dark, with its panels as they are. */
@@ -86,10 +55,8 @@ async function shots(page: Page, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(RENDERER, 'index.html')))
-    throw new Error('out/renderer is missing: npm test builds it first (or run npx electron-vite build)');
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  requireRenderer({ shots: true });
+  browser = await launchChromium();
   gw = await TestGateway.start();
 }, 60_000);
 
@@ -117,7 +84,7 @@ describe('history and markers in the window', () => {
     const pty = await ptyPair(tempDir());
     await call(host, 'serial.add', { config: { name: 'plc', path: pty.host, baudRate: 115200, parser: 'jsonl' } });
     await until(() => host.state().serial[0]?.state === 'open', 10_000, 'the port to open');
-    const run = (await call(host, 'run.start', { name: 'chatty run' })) as RunView;
+    const run = await call(host, 'run.start', { name: 'chatty run' });
     await tid('marker-note').fill('valve opened');
     await tid('marker-button').click();
     await expect.poll(() => tid('markers-current').textContent(), { timeout: 10_000 }).toMatch(/valve opened/);
@@ -202,21 +169,21 @@ describe('history and markers in the window', () => {
     const tid = (id: string) => page.getByTestId(id);
     await call(host, 'demo.set', { enabled: false });
     const pty = await ptyPair(tempDir());
-    const { id } = (await call(host, 'serial.add', {
+    const { id } = await call(host, 'serial.add', {
       config: { name: 'sketch', path: pty.host, baudRate: 115200, parser: 'auto' },
-    })) as { id: string };
+    });
     await until(() => host.state().serial[0]?.state === 'open', 10_000, 'the port to open');
-    for (let i = 0; i < 6; i++) writeLine(pty.device, `temp:${20 + i},rpm:${900 + i}\n`);
+    for (let i = 0; i < 6; i++) writeAtOnce(pty.device, `temp:${20 + i},rpm:${900 + i}\n`);
     await until(() => host.state().serial[0]?.parser === 'plotter', 10_000, 'plotter detected');
     // The sketch was re-flashed: JSON lines now.
-    for (let i = 0; i < 10; i++) writeLine(pty.device, `{"temp":${30 + i},"state":"run"}\n`);
+    for (let i = 0; i < 10; i++) writeAtOnce(pty.device, `{"temp":${30 + i},"state":"run"}\n`);
     await expect
       .poll(() => tid(`serial-format-changed-${id}`).textContent(), { timeout: 15_000 })
       .toMatch(/the lines no longer look like plotter: re-detect\?/);
     await shots(page, 'history-serial-format-changed');
     await tid(`serial-redetect-${id}`).click();
     await expect.poll(() => tid(`serial-format-changed-${id}`).count(), { timeout: 10_000 }).toBe(0);
-    for (let i = 0; i < 6; i++) writeLine(pty.device, `{"temp":${40 + i},"state":"run"}\n`);
+    for (let i = 0; i < 6; i++) writeAtOnce(pty.device, `{"temp":${40 + i},"state":"run"}\n`);
     await until(() => host.state().serial[0]?.parser === 'jsonl', 10_000, 'JSON lines detected');
     await expect.poll(() => tid(`serial-${id}`).textContent(), { timeout: 10_000 }).toMatch(/jsonl/);
     await close(w);

@@ -3,20 +3,15 @@
 // runs and shows its values with its unit; its settings form changes what it sends; switching it
 // off stops its points. A broken plugin.json shows the host's reason and cannot be allowed. A
 // loopback TCP source receives a line from a socket. Screenshots go to test-artifacts/screenshots/.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { Host } from '../../src/main/host';
-import { startHeadless, type HeadlessServer } from '../../src/main/headless/server';
+import type { Page } from 'playwright-core';
 import type { PluginCatalogEntry } from '../../src/shared/contract';
-import { cleanupTempDirs, tempDir } from '../helpers/tmp';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
+import { tempDir } from '../helpers/tmp';
+import { SHOTS, sharedRecorder } from '../helpers/window';
 
-const ROOT = join(__dirname, '..', '..');
-const RENDERER = join(ROOT, 'out', 'renderer');
-const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const POLL = { timeout: 15_000 };
 
 const PLUGIN_JSON = { id: 'e2e-sensor', name: 'E2E sensor', version: '1.0.0', kind: 'script', entry: 'index.ts' };
@@ -41,9 +36,7 @@ export default definePlugin({
 });
 `;
 
-let host: Host;
-let server: HeadlessServer;
-let browser: Browser;
+const rig = sharedRecorder({ shots: true });
 let page: Page;
 let pluginDir: string;
 let brokenDir: string;
@@ -72,9 +65,6 @@ function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(RENDERER, 'index.html')))
-    throw new Error('out/renderer is missing: npm test builds it first (or run npx electron-vite build)');
-  mkdirSync(SHOTS, { recursive: true });
   pluginDir = join(tempDir('plexus-plugin-'), 'e2e-sensor');
   mkdirSync(pluginDir);
   writeFileSync(join(pluginDir, 'plugin.json'), JSON.stringify(PLUGIN_JSON, null, 2));
@@ -83,20 +73,10 @@ beforeAll(async () => {
   mkdirSync(brokenDir);
   writeFileSync(join(brokenDir, 'plugin.json'), '{ "id": "broken", "name": "Broken", ');
 
-  host = await Host.start({ dataDir: tempDir() });
-  server = await startHeadless({ host, rendererDir: RENDERER });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await rig.browser.newContext({ viewport: { width: 1280, height: 800 } });
   page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(rig.server.url);
 }, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await host?.shutdown({ flushTimeoutMs: 1000 });
-  cleanupTempDirs();
-});
 
 /** Each test starts from a freshly loaded window: no dialog or view left over from another. */
 async function reload(): Promise<void> {
@@ -129,7 +109,7 @@ describe('plugins in the technician’s window', () => {
     await expect.poll(() => tid('plugin-warning').textContent()).toMatch(/runs with your user’s rights/);
     expect(await tid('plugin-name-input').inputValue()).toBe('e2e-sensor');
     // Nothing runs before the technician allows it.
-    expect(host.state().plugins.some((p) => p.name === 'e2e-sensor')).toBe(false);
+    expect(rig.host.state().plugins.some((p) => p.name === 'e2e-sensor')).toBe(false);
     await shot('10-plugin-review');
 
     await tid('plugin-allow').click();
@@ -157,7 +137,7 @@ describe('plugins in the technician’s window', () => {
     await tid('plugin-config-dialog').waitFor({ state: 'hidden' });
     await expect.poll(() => num('metric-value-e2e-sensor.level'), POLL).toBeGreaterThan(490);
     expect(await num('metric-value-e2e-sensor.level')).toBeLessThan(510);
-    expect(host.state().plugins.find((p) => p.name === 'e2e-sensor')?.config).toMatchObject({ level: 500 });
+    expect(rig.host.state().plugins.find((p) => p.name === 'e2e-sensor')?.config).toMatchObject({ level: 500 });
 
     // Switched off: it stops, and its points stop.
     await tid('plugin-toggle-e2e-sensor').click();
@@ -169,7 +149,7 @@ describe('plugins in the technician’s window', () => {
     const demoAt = await num('plugin-points-demo');
     await expect.poll(() => num('plugin-points-demo'), POLL).toBeGreaterThan(demoAt + 20);
     expect(await num('plugin-points-e2e-sensor')).toBe(stoppedAt);
-    expect(host.state().plugins.find((p) => p.name === 'e2e-sensor')?.enabled).toBe(false);
+    expect(rig.host.state().plugins.find((p) => p.name === 'e2e-sensor')?.enabled).toBe(false);
 
     // plugin.json changed while it was off: switching it on asks again, with the new manifest.
     writeFileSync(join(pluginDir, 'plugin.json'), JSON.stringify({ ...PLUGIN_JSON, version: '1.0.1' }, null, 2));
@@ -188,7 +168,7 @@ describe('plugins in the technician’s window', () => {
 
   it('shows why a broken plugin folder cannot run, and offers no way to allow it', async () => {
     await reload();
-    const reply = await host.handle('plugin.inspect', { folder: brokenDir });
+    const reply = await rig.host.handle('plugin.inspect', { folder: brokenDir });
     if (!reply.ok) throw new Error(`plugin.inspect refused: ${reply.error.message}`);
     const problem = (reply.value as PluginCatalogEntry).problem;
     expect(problem).toMatch(/plugin\.json/); // the host's reason names the file it could not read

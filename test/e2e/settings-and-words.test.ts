@@ -6,20 +6,16 @@
 // shows the unit and label set per field. Screenshots in light and dark go to
 // test-artifacts/screenshots/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { Host } from '../../src/main/host';
-import { startHeadless, type HeadlessServer } from '../../src/main/headless/server';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Host } from '../../src/main/host';
+import type { HeadlessServer } from '../../src/main/headless/server';
 import { TestGateway } from '../support/gateway';
 import { until } from '../helpers/plexus';
 import { killAllPtyProcesses, ptyPair, simDevice } from '../helpers/pty';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
+import { SHOTS, launchChromium, requireRenderer, startRecorder, stopRecorder } from '../helpers/window';
 
-const ROOT = join(__dirname, '..', '..');
-const RENDERER = join(ROOT, 'out', 'renderer');
-const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const KEY = 'plx_words_key_0001';
 
 interface Win {
@@ -37,8 +33,7 @@ const wins: Win[] = [];
 let longRun: Promise<Win> | undefined;
 
 async function openWindow(): Promise<Win> {
-  const host = await Host.start({ dataDir: tempDir(), clientOptions: { reconnect: { baseMs: 100, capMs: 500 } } });
-  const server = await startHeadless({ host, rendererDir: RENDERER });
+  const { host, server } = await startRecorder({ clientOptions: { reconnect: { baseMs: 100, capMs: 500 } } });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const w: Win = { host, server, context, page: await context.newPage() };
   wins.push(w);
@@ -60,14 +55,12 @@ async function shots(page: Page, name: string): Promise<void> {
 const JARGON = /bad payload|Invalid input|Unrecognized key|\b(settings|run|serial|camera)\.[a-z][A-Za-z]+\b|"\uFFFD"/;
 
 beforeAll(async () => {
-  if (!existsSync(join(RENDERER, 'index.html')))
-    throw new Error('out/renderer is missing: npm test builds it first (or run npx electron-vite build)');
-  mkdirSync(SHOTS, { recursive: true });
+  requireRenderer({ shots: true });
   cloud = await TestGateway.start();
   savedEnv = process.env.PLEXUS_GATEWAY_URL;
   // Where a cloud-mode recorder would send the key: it must never get it from these tests.
   process.env.PLEXUS_GATEWAY_URL = cloud.url;
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   longRun = (async () => {
     const w = await openWindow();
     const r = await w.host.handle('run.start', { name: 'long-soak' });
@@ -80,8 +73,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const w of wins.splice(0)) {
     await w.context.close();
-    await w.server.close();
-    await w.host.shutdown({ flushTimeoutMs: 1000 });
+    await stopRecorder(w);
   }
   await browser?.close();
   await killAllPtyProcesses();

@@ -3,20 +3,25 @@
 // CSV export, the webcam (Chromium's fake camera) and the command inbox. Screenshots of each
 // screen go to test-artifacts/screenshots/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { Host } from '../../src/main/host';
-import { startHeadless, type HeadlessServer } from '../../src/main/headless/server';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Host } from '../../src/main/host';
+import type { HeadlessServer } from '../../src/main/headless/server';
 import type { RunView } from '../../src/shared/contract';
 import { TestGateway } from '../support/gateway';
 import { until } from '../helpers/plexus';
+import { call } from '../helpers/host';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, FAKE_MEDIA_ARGS } from '../helpers/chromium';
-
-const ROOT = join(__dirname, '..', '..');
-const RENDERER = join(ROOT, 'out', 'renderer');
-const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
+import { FAKE_MEDIA_ARGS } from '../helpers/chromium';
+import {
+  SHOTS,
+  launchChromium,
+  requireRenderer,
+  startExportingRecorder,
+  stopRecorder,
+  stopRunInWindow,
+} from '../helpers/window';
 
 // Each test opens a window of its own or the shared connected one, and sets up what it needs:
 // none depends on another having run first. The first start is one ordered scenario (it needs a
@@ -43,18 +48,7 @@ async function shot(name: string): Promise<void> {
 /** A recorder with a fresh data dir, its own gateway, and a window on it (`page` is set to it). */
 async function openWindow(): Promise<Window> {
   const gw = await TestGateway.start();
-  const ref: { server?: HeadlessServer } = {};
-  const host = await Host.start({
-    dataDir: tempDir(),
-    answerTimeoutMs: 60_000,
-    clientOptions: { reconnect: { baseMs: 100, capMs: 500 } },
-    exporter: async (e) => ({
-      kind: 'download',
-      url: `/export/${encodeURIComponent(e.run.id)}.csv?token=${ref.server!.token}`,
-      filename: e.filename,
-    }),
-  });
-  const server = (ref.server = await startHeadless({ host, rendererDir: RENDERER }));
+  const { host, server } = await startExportingRecorder(tempDir(), 60_000);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   await context.grantPermissions(['camera'], { origin: `http://127.0.0.1:${server.port}` });
   const w: Window = { gw, host, server, context, page: await context.newPage() };
@@ -64,19 +58,13 @@ async function openWindow(): Promise<Window> {
   return w;
 }
 
-async function hostCall(host: Host, name: Parameters<Host['handle']>[0], payload: unknown): Promise<unknown> {
-  const r = await host.handle(name, payload);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
-
 /** The shared window on a recorder named rig-e2e, connected to its gateway; made once, reloaded per test. */
 async function connectedWindow(): Promise<Window> {
   shared ??= (async () => {
     const w = await openWindow();
-    await hostCall(w.host, 'settings.setGateway', { gateway: { mode: 'custom', url: w.gw.url, wsUrl: w.gw.wsUrl } });
-    await hostCall(w.host, 'settings.setDeviceName', { name: 'rig-e2e' });
-    await hostCall(w.host, 'settings.setApiKey', { apiKey: 'plx_e2e_key_0001' });
+    await call(w.host, 'settings.setGateway', { gateway: { mode: 'custom', url: w.gw.url, wsUrl: w.gw.wsUrl } });
+    await call(w.host, 'settings.setDeviceName', { name: 'rig-e2e' });
+    await call(w.host, 'settings.setApiKey', { apiKey: 'plx_e2e_key_0001' });
     await until(() => w.host.state().status.status === 'connected', 10_000, 'the shared recorder to connect');
     return w;
   })();
@@ -88,17 +76,14 @@ async function connectedWindow(): Promise<Window> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(RENDERER, 'index.html')))
-    throw new Error('out/renderer is missing: npm test builds it first (or run npx electron-vite build)');
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...FAKE_MEDIA_ARGS] });
+  requireRenderer({ shots: true });
+  browser = await launchChromium(FAKE_MEDIA_ARGS);
 }, 60_000);
 
 afterAll(async () => {
   for (const w of windows.splice(0)) {
     await w.context.close();
-    await w.server.close();
-    await w.host.shutdown({ flushTimeoutMs: 1000 });
+    await stopRecorder(w);
     await w.gw.close();
   }
   await browser?.close();
@@ -163,14 +148,7 @@ describe('the technician’s window', () => {
     await page.keyboard.press('m'); // the shortcut
     await until(() => runPoints().filter((p) => p.metric === 'marker').length === 2, 10_000, 'the second marker');
     await shot('04-recording');
-    await tid('run-stop').click();
-    if (
-      await tid('run-stop-confirm')
-        .isVisible()
-        .catch(() => false)
-    )
-      await tid('run-stop-confirm').click();
-    await tid('recording-stripe').waitFor({ state: 'detached', timeout: 5000 });
+    await stopRunInWindow(page, 5000);
     const run = host.state().runs.find((r) => r.name === 'e2e-thermal-001');
     if (!run) throw new Error(`no run e2e-thermal-001 among ${JSON.stringify(host.state().runs.map((r) => r.name))}`);
     await host.client.flush();
@@ -186,14 +164,14 @@ describe('the technician’s window', () => {
   it('exports a run to CSV from the past runs list', async () => {
     const { gw, host } = await connectedWindow();
     // A run of its own, recorded through the host: a marker, and demo points around it.
-    const run = (await hostCall(host, 'run.start', { name: 'e2e-export-001' })) as RunView;
+    const run = await call(host, 'run.start', { name: 'e2e-export-001' });
     await until(
       () => gw.points.filter((p) => p.tags?.run_id === run.id && p.metric.startsWith('demo.')).length > 5,
       10_000,
       'demo points in the run',
     );
-    await hostCall(host, 'marker.add', { note: 'valve opened' });
-    const ended = (await hostCall(host, 'run.stop', {})) as RunView;
+    await call(host, 'marker.add', { note: 'valve opened' });
+    const ended = (await call(host, 'run.stop', {})) as RunView;
     await tid(`export-${run.id}`).waitFor({ timeout: 10_000 });
     const [download] = await Promise.all([
       page.waitForEvent('download', { timeout: 10_000 }),

@@ -1,8 +1,9 @@
 // Hosts for tests: started with short backoffs and a short answer timeout, shut down afterwards,
 // and a typed way to make a request that throws the host's message when it is refused.
+import { afterAll, beforeAll } from 'vitest';
 import { Host, type HostOptions } from '../../src/main/host';
 import type { ReplyMap, RequestName } from '../../src/shared/contract';
-import { tempDir } from './tmp';
+import { cleanupTempDirs, tempDir } from './tmp';
 
 const started = new Set<Host>();
 
@@ -34,4 +35,20 @@ export async function call<N extends RequestName>(h: Host, name: N, payload: unk
   const r = await h.handle(name, payload);
   if (!r.ok) throw new Error(r.error.message);
   return r.value as ReplyMap[N];
+}
+
+/**
+ * One local-only host (no API key) for a whole test file: started before its tests, shut down and
+ * its temp dirs removed after them. Tests reach it through the returned function.
+ */
+export function localHostPerFile(): () => Host {
+  let host: Host | undefined;
+  beforeAll(async () => {
+    host = await Host.start({ dataDir: tempDir(), clientOptions: { apiKey: null } });
+  });
+  afterAll(async () => {
+    await host?.shutdown();
+    cleanupTempDirs();
+  });
+  return () => host!;
 }

@@ -1,6 +1,6 @@
 // Real pseudo-terminal pairs (socat) for serial tests, and the simulated device process.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -112,4 +112,14 @@ export async function killAllPtyProcesses(): Promise<void> {
         }),
     ),
   );
+}
+
+/** Write to the device's end of the pty in one write() call: the host reads it as one chunk. */
+export function writeAtOnce(path: string, text: string): void {
+  const fd = openSync(path, 'w');
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
 }

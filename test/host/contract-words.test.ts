@@ -3,20 +3,12 @@
 // answer must say what failed in plain words — never "bad payload", a request's internal name, a
 // field path or zod's own wording (as the window shows it, shownText) — and every field path a
 // refusal can name has a label.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Host } from '../../src/main/host';
 import { fieldLabel, requestSchemas, shownText, type RequestName } from '../../src/shared/contract';
-import { cleanupTempDirs, tempDir } from '../helpers/tmp';
+import { localHostPerFile } from '../helpers/host';
 
-let host: Host;
-beforeAll(async () => {
-  host = await Host.start({ dataDir: tempDir(), clientOptions: { apiKey: null } });
-});
-afterAll(async () => {
-  await host.shutdown();
-  cleanupTempDirs();
-});
+const host = localHostPerFile();
 
 /** What no technician should read. */
 const JARGON =
@@ -71,7 +63,7 @@ describe('the contract’s refusals, as the technician reads them', () => {
     it(`${name}: every refusal is a plain sentence`, async () => {
       let refused = 0;
       for (const payload of badPayloads(name)) {
-        const r = await host.handle(name, payload);
+        const r = await host().handle(name, payload);
         if (r.ok) continue;
         if (r.error.code !== 'bad-request') continue; // a well-formed request the handler refused
         refused++;

@@ -1,20 +1,12 @@
 // Every request the window can make, with a bad payload, gets a clear error naming the problem in
 // the technician's words (what failed, the field's label) — from the real host, never a crash.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { validateSerialConfig } from '../../src/main/devices/serial';
-import { Host } from '../../src/main/host';
 import { checkSourceId } from '../../src/main/plexus/config';
 import { deviceNameProblem, requestSchemas, type RequestName } from '../../src/shared/contract';
-import { cleanupTempDirs, tempDir } from '../helpers/tmp';
+import { localHostPerFile } from '../helpers/host';
 
-let host: Host;
-beforeAll(async () => {
-  host = await Host.start({ dataDir: tempDir(), clientOptions: { apiKey: null } });
-});
-afterAll(async () => {
-  await host.shutdown();
-  cleanupTempDirs();
-});
+const host = localHostPerFile();
 
 /** For each request: payloads that must be refused, and a fragment the message must contain. */
 const bad: Record<RequestName, Array<[unknown, string | RegExp]>> = {
@@ -141,7 +133,7 @@ describe('the contract, enforced by the host', () => {
   for (const [name, cases] of Object.entries(bad)) {
     it(`${name}: refuses bad payloads with a message naming the problem`, async () => {
       for (const [payload, fragment] of cases) {
-        const r = await host.handle(name, payload);
+        const r = await host().handle(name, payload);
         expect(r.ok, `${name} accepted ${JSON.stringify(payload)}`).toBe(false);
         if (r.ok) continue;
         expect(r.error.code).toBe('bad-request');
@@ -153,23 +145,23 @@ describe('the contract, enforced by the host', () => {
       }
       // Not an object at all.
       for (const junk of ['text', 42, [1, 2]]) {
-        const r = await host.handle(name, junk);
+        const r = await host().handle(name, junk);
         expect(r.ok).toBe(false);
       }
     });
   }
 
   it('refuses an unknown request by name', async () => {
-    expect(await host.handle('system.exec', { cmd: 'rm -rf /' })).toEqual({
+    expect(await host().handle('system.exec', { cmd: 'rm -rf /' })).toEqual({
       ok: false,
       error: { message: 'unknown request "system.exec"', code: 'unknown-request' },
     });
-    expect((await host.handle(undefined, {})).ok).toBe(false);
-    expect((await host.handle('__proto__', {})).ok).toBe(false);
+    expect((await host().handle(undefined, {})).ok).toBe(false);
+    expect((await host().handle('__proto__', {})).ok).toBe(false);
   });
 
   it('reports a well-formed request about something missing as not-found, not a crash', async () => {
-    const r = await host.handle('serial.remove', { id: 'no-such-device' });
+    const r = await host().handle('serial.remove', { id: 'no-such-device' });
     expect(r).toEqual({
       ok: false,
       error: {
@@ -177,22 +169,22 @@ describe('the contract, enforced by the host', () => {
         code: 'not-found',
       },
     });
-    const e = await host.handle('run.export', { runId: 'nope' });
+    const e = await host().handle('run.export', { runId: 'nope' });
     expect(e.ok).toBe(false);
-    const a = await host.handle('command.answer', { id: 'nope', approve: true });
+    const a = await host().handle('command.answer', { id: 'nope', approve: true });
     expect(a.ok || a.error.message).toMatch(/there is no such command/);
-    expect(await host.handle('plugin.restart', { id: 'nope' })).toEqual({
+    expect(await host().handle('plugin.restart', { id: 'nope' })).toEqual({
       ok: false,
       error: { message: 'Could not restart the plugin: no plugin with id nope', code: 'not-found' },
     });
-    expect(await host.handle('network.remove', { id: 'nope' })).toEqual({
+    expect(await host().handle('network.remove', { id: 'nope' })).toEqual({
       ok: false,
       error: { message: 'Could not remove the network source: no network source with id nope', code: 'not-found' },
     });
   });
 
   it('still answers good requests after all that', async () => {
-    const r = await host.handle('state.get', {});
+    const r = await host().handle('state.get', {});
     expect(r.ok).toBe(true);
   });
 });

@@ -3,62 +3,30 @@
 // CSP violation either way — no inline styles or scripts, no eval (zod runs jitless) — also with
 // every dialog open, and the headless window connects. A violation is silent for the technician (a
 // style or a check quietly missing), so any one fails the test.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { Host } from '../../src/main/host';
-import { startHeadless, type HeadlessServer } from '../../src/main/headless/server';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { serveAppRequest } from '../../src/main/shell/app-protocol';
 import { APP_ORIGIN } from '../../src/main/shell/origin';
-import { cleanupTempDirs, tempDir } from '../helpers/tmp';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium';
+import { RENDERER, sharedRecorder, stopRunInWindow, watchCsp } from '../helpers/window';
 
-const RENDERER = join(__dirname, '..', '..', 'out', 'renderer');
-let host: Host;
-let server: HeadlessServer;
-let browser: Browser;
+const rig = sharedRecorder();
 
 /** A page that records every CSP violation (event and console) before any script of ours runs. */
 async function watchedPage(): Promise<{ page: Page; violations: () => Promise<string[]> }> {
-  const page = await browser.newPage();
-  const consoleViolations: string[] = [];
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) consoleViolations.push(m.text());
-  });
-  await page.addInitScript({
-    content: `window.__csp = []; document.addEventListener('securitypolicyviolation', (e) =>
-      window.__csp.push(e.effectiveDirective + ' blocked ' + e.blockedURI + ' from ' + e.sourceFile + ':' + e.lineNumber));`,
-  });
-  const violations = async () => [...consoleViolations, ...(await page.evaluate<string[]>('window.__csp'))];
-  return { page, violations };
+  const page = await rig.browser.newPage();
+  return { page, violations: await watchCsp(page) };
 }
-
-beforeAll(async () => {
-  if (!existsSync(join(RENDERER, 'index.html')))
-    throw new Error('out/renderer is missing: run npx electron-vite build first');
-  host = await Host.start({ dataDir: tempDir() });
-  server = await startHeadless({ host, rendererDir: RENDERER });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await host?.shutdown({ flushTimeoutMs: 1000 });
-  cleanupTempDirs();
-});
 
 describe('the window’s CSP', () => {
   it('headless: the page renders and its loopback WebSocket connects, with no violation', async () => {
     const { page, violations } = await watchedPage();
     const sockets: string[] = [];
     page.on('websocket', (ws) => sockets.push(ws.url()));
-    await page.goto(server.url);
+    await page.goto(rig.server.url);
     await expect
       .poll(() => page.getByTestId('connection-status').getAttribute('data-status'), { timeout: 15_000 })
       .toBe('local-only');
-    expect(sockets.some((u) => u.startsWith(`ws://127.0.0.1:${server.port}/bridge`))).toBe(true);
+    expect(sockets.some((u) => u.startsWith(`ws://127.0.0.1:${rig.server.port}/bridge`))).toBe(true);
     expect(await violations()).toEqual([]);
     await page.close();
   });
@@ -81,7 +49,7 @@ describe('the window’s CSP', () => {
 
   it('the policy is strict, and opening every dialog and recording a run breaks none of it', async () => {
     const { page, violations } = await watchedPage();
-    const res = await page.goto(server.url);
+    const res = await page.goto(rig.server.url);
     const csp = /Content-Security-Policy"\s+content="([^"]+)"/.exec((await res?.text()) ?? '')?.[1] ?? '';
     expect(csp).toMatch(/style-src 'self';/);
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
@@ -104,14 +72,7 @@ describe('the window’s CSP', () => {
     await tid('marker-note').fill('a note');
     await tid('marker-button').click();
     await tid('marker-last').waitFor();
-    await tid('run-stop').click();
-    if (
-      await tid('run-stop-confirm')
-        .isVisible()
-        .catch(() => false)
-    )
-      await tid('run-stop-confirm').click();
-    await tid('recording-stripe').waitFor({ state: 'detached', timeout: 10_000 });
+    await stopRunInWindow(page, 10_000);
     expect(await violations()).toEqual([]);
     await page.close();
   });
