@@ -67,14 +67,8 @@ export function markerValue(note: string | undefined): string | { note?: string 
   return Buffer.byteLength(note, 'utf8') <= 256 ? note : { note };
 }
 
-export function toRunView(r: {
-  id: string;
-  name: string;
-  startedAt: number;
-  endedAt: number | null;
-  points: number;
-  interrupted?: boolean;
-}): RunView {
+/** The view of a run record: its fields as the window knows them, nothing else the record holds. */
+export function toRunView(r: RunView): RunView {
   const v: RunView = { id: r.id, name: r.name, startedAt: r.startedAt, endedAt: r.endedAt, points: r.points };
   if (r.interrupted) v.interrupted = true;
   return v;

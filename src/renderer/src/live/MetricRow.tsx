@@ -1,35 +1,15 @@
 // One metric as a dense table row: name, value with its unit, 60 s min/max, points/s and a small
 // sparkline. Like the tile, it renders once and the frame loop fills it (the unit is React's);
 // click or Enter opens a chart of the metric.
-import { memo, useEffect, useRef } from 'react';
-import { useMetricLabel, useMetricUnit } from '../stores/metricInfoStore';
-import { bind } from './frameLoop';
+import { memo } from 'react';
 import { openFromTile, tileKeyDown } from './openFromTile';
+import { useMetricBinding } from './useMetricBinding';
 
 export const MetricRow = memo(function MetricRow({ name }: { name: string }): React.JSX.Element {
-  const rootRef = useRef<HTMLTableRowElement>(null);
-  const nameRef = useRef<HTMLTableCellElement>(null);
-  const valueRef = useRef<HTMLSpanElement>(null);
-  const minRef = useRef<HTMLTableCellElement>(null);
-  const maxRef = useRef<HTMLTableCellElement>(null);
-  const rateRef = useRef<HTMLTableCellElement>(null);
-  const canvasRef = useRef<HTMLCanvasElement>(null);
-  const unit = useMetricUnit(name);
-  const label = useMetricLabel(name);
-  useEffect(
-    () =>
-      bind({
-        name,
-        root: rootRef.current!,
-        label: nameRef.current,
-        value: valueRef.current!,
-        canvas: canvasRef.current,
-        min: minRef.current,
-        max: maxRef.current,
-        rate: rateRef.current,
-      }),
-    [name],
-  );
+  const { rootRef, nameRef, valueRef, canvasRef, minRef, maxRef, rateRef, unit, label } = useMetricBinding<
+    HTMLTableRowElement,
+    HTMLTableCellElement
+  >(name);
   return (
     <tr
       ref={rootRef}

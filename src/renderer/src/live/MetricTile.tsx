@@ -2,29 +2,12 @@
 // unit, and a 60 s sparkline. Rendered once per name; the frame loop writes the value and draws the
 // canvas directly. The unit is static per metric, so React renders it and the frame loop never
 // touches it. Click or Enter opens a chart of the metric (Shift adds it to the newest chart).
-import { memo, useEffect, useRef } from 'react';
-import { useMetricLabel, useMetricUnit } from '../stores/metricInfoStore';
-import { bind } from './frameLoop';
+import { memo } from 'react';
 import { openFromTile, tileKeyDown } from './openFromTile';
+import { useMetricBinding } from './useMetricBinding';
 
 export const MetricTile = memo(function MetricTile({ name }: { name: string }): React.JSX.Element {
-  const rootRef = useRef<HTMLDivElement>(null);
-  const nameRef = useRef<HTMLDivElement>(null);
-  const valueRef = useRef<HTMLSpanElement>(null);
-  const canvasRef = useRef<HTMLCanvasElement>(null);
-  const unit = useMetricUnit(name);
-  const label = useMetricLabel(name);
-  useEffect(
-    () =>
-      bind({
-        name,
-        root: rootRef.current!,
-        label: nameRef.current,
-        value: valueRef.current!,
-        canvas: canvasRef.current,
-      }),
-    [name],
-  );
+  const { rootRef, nameRef, valueRef, canvasRef, unit, label } = useMetricBinding<HTMLDivElement, HTMLDivElement>(name);
   return (
     <div
       className="tile"
