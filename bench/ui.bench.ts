@@ -112,10 +112,8 @@ async function openChart(page: Page, k: number): Promise<void> {
   );
 }
 
-async function oneRun(
-  browser: Browser,
-  run: number,
-): Promise<{
+/** What one run measures in the page; the run adds the recorder's peak memory. */
+interface PageMeasures {
   fps: number;
   chartsFps: number;
   messages: number;
@@ -123,20 +121,13 @@ async function oneRun(
   ticks: number;
   drawn: number;
   points: number;
-  rssMb: number;
-}> {
+}
+
+async function oneRun(browser: Browser, run: number): Promise<PageMeasures & { rssMb: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-ui-'));
   const rssFile = join(dataDir, 'max-rss');
   const rec = await startRecorder(dataDir, rssFile);
-  let result: {
-    fps: number;
-    chartsFps: number;
-    messages: number;
-    chartsMessages: number;
-    ticks: number;
-    drawn: number;
-    points: number;
-  };
+  let result: PageMeasures;
   let rssMb = NaN;
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   try {
