@@ -1,5 +1,6 @@
 // One device WebSocket connection of the fake gateway: the auth step and the read loop of
-// gateway/device.go.
+// gateway/device.go. What the loop does with each message once authenticated is
+// gateway-messages.ts.
 //
 // The real read loop is strictly sequential: one message is fully handled (parsed, validated, rate
 // limited, queued) before the next is read, and WS pings are answered by the same reader. A pong
@@ -8,20 +9,11 @@
 // ordered DelayQueue and the pong is written from it; `ws` must run with autoPong: false.
 
 import WebSocket from 'ws';
-import { isUtf8 } from 'node:buffer';
 import { DelayQueue } from './delay-queue';
-import { type ConnectionRecord, type MessageOutcome, type Recorder, hrNow } from './gateway-records';
+import { type ConnectionRecord, type Recorder, hrNow } from './gateway-records';
 import { type KeyInfo, hasScope } from './gateway-ingest';
-import {
-  type Obj,
-  goJson,
-  inferPointClasses,
-  isObj,
-  parseGoJson,
-  tierForType,
-  validateMessage,
-} from './gateway-validate';
-import { parseBinaryVideoFrame } from './gateway-video';
+import { type OpenConnection, onBinaryMessage, onTextMessage } from './gateway-messages';
+import { type Obj, goJson, isObj, parseGoJson, validateMessage } from './gateway-validate';
 import { TokenBucket } from './token-bucket';
 
 /** What a session needs from the gateway (the Go hub plus config). */
@@ -57,8 +49,8 @@ export class DeviceSession {
   private state: State = 'auth';
   private readonly inbound: DelayQueue;
   private readonly outbound: DelayQueue;
-  private telemetry: TokenBucket | null = null;
-  private control: TokenBucket | null = null;
+  /** The connection as its messages see it, once authenticated. */
+  private conn: OpenConnection | null = null;
   private authTimer: NodeJS.Timeout | null;
   private pingTimer: NodeJS.Timeout | null = null;
   private finished = false;
@@ -208,9 +200,9 @@ export class DeviceSession {
 
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.state === 'auth') this.onAuth(data);
-    else if (this.state === 'open') {
-      if (isBinary) this.onBinary(data);
-      else this.onText(data);
+    else if (this.state === 'open' && this.conn) {
+      if (isBinary) onBinaryMessage(this.conn, data);
+      else onTextMessage(this.conn, data);
     }
   }
 
@@ -245,8 +237,18 @@ export class DeviceSession {
     // server_time_ms is read just before the frame is written; the frame then travels.
     this.reply({ type: 'authenticated', source_id: this.sourceId, server_time_ms: Math.floor(this.hub.now()) });
     this.state = 'open';
-    this.telemetry = new TokenBucket(this.hub.telemetryBucket.capacity, this.hub.telemetryBucket.perSec);
-    this.control = new TokenBucket(this.hub.controlBucket.capacity, this.hub.controlBucket.perSec);
+    this.conn = {
+      hub: this.hub,
+      org: this.org,
+      sourceId: this.sourceId,
+      telemetry: new TokenBucket(this.hub.telemetryBucket.capacity, this.hub.telemetryBucket.perSec),
+      control: new TokenBucket(this.hub.controlBucket.capacity, this.hub.controlBucket.perSec),
+      reply: (obj) => this.reply(obj),
+      closeUnavailable: () => {
+        this.stopReading();
+        this.write(() => this.ws.close(1013, 'redis unavailable'));
+      },
+    };
     this.record = {
       sourceId: this.sourceId,
       org: this.org,
@@ -264,139 +266,5 @@ export class DeviceSession {
     }, this.hub.pingIntervalMs);
     this.pingTimer.unref();
     this.hub.rec.emit('connection', this.record);
-  }
-
-  private note(
-    outcome: MessageOutcome,
-    data: Buffer,
-    binary: boolean,
-    extra?: { type?: string; points?: number; detail?: string },
-  ): void {
-    const m = {
-      sourceId: this.sourceId,
-      org: this.org,
-      binary,
-      bytes: data.length,
-      outcome,
-      points: extra?.points ?? 0,
-      at: hrNow(),
-      ...(extra?.type !== undefined ? { type: extra.type } : {}),
-      ...(extra?.detail !== undefined ? { detail: extra.detail } : {}),
-    };
-    this.hub.rec.message(m);
-  }
-
-  /** Binary frames are video: telemetry bucket first (drop silently), then the header. */
-  private onBinary(data: Buffer): void {
-    if (!this.telemetry?.consume()) return this.note('rate_limited', data, true);
-    const f = parseBinaryVideoFrame(data);
-    if (!f) return this.note('invalid_video', data, true);
-    this.note('video', data, true);
-    const rec = {
-      sourceId: this.sourceId,
-      cameraId: f.cameraId,
-      width: f.width,
-      height: f.height,
-      timestamp: f.timestamp,
-      jpegBytes: f.jpeg.length,
-      binary: true,
-      receivedAt: hrNow(),
-      ...(this.hub.rec.full ? { jpeg: Buffer.from(f.jpeg) } : {}),
-    };
-    this.hub.rec.counters.videoFrames++;
-    this.hub.rec.videoFrames.push(rec);
-    this.hub.rec.emit('video', rec);
-  }
-
-  private onText(data: Buffer): void {
-    const parsed = parseGoJson(data.toString('utf8'));
-    if (!parsed.ok || (parsed.value !== null && !isObj(parsed.value))) {
-      this.reply({ type: 'error', code: 'INVALID_JSON' });
-      return this.note('invalid_json', data, false);
-    }
-    const msg = parsed.value;
-    const type = typeof msg?.['type'] === 'string' ? msg['type'] : undefined;
-    const typeInfo = type !== undefined ? { type } : {};
-    if (msg && type === 'telemetry') inferPointClasses(msg['points']);
-    const v = validateMessage(msg, this.hub.maxPoints);
-    if (v.error !== undefined || !msg) {
-      const detail = v.error ?? 'type must be a string';
-      this.reply({ type: 'error', code: 'INVALID_MESSAGE', detail });
-      return this.note('invalid_message', data, false, { ...typeInfo, detail });
-    }
-    const bucket = tierForType(v.type) === 'telemetry' ? this.telemetry : this.control;
-    if (!bucket?.consume()) {
-      this.reply({ type: 'error', code: 'RATE_LIMITED' });
-      return this.note('rate_limited', data, false, typeInfo);
-    }
-    const rec = this.hub.rec;
-    switch (v.type) {
-      case 'telemetry':
-        return this.onTelemetry(msg, data);
-      case 'heartbeat':
-        // Stored through Redis: with Redis down the gateway only logs the failure.
-        if (this.hub.redisDown()) return this.note('redis_unavailable', data, false, typeInfo);
-        rec.heartbeats.push({ sourceId: this.sourceId, uptime_s: msg['uptime_s'], receivedAt: hrNow() });
-        return this.note('control', data, false, typeInfo);
-      case 'device_error':
-        if (this.hub.redisDown()) return this.note('redis_unavailable', data, false, typeInfo);
-        rec.deviceErrors.push({ sourceId: this.sourceId, msg });
-        return this.note('control', data, false, typeInfo);
-      case 'command_result':
-        rec.commandResults.push({ sourceId: this.sourceId, msg });
-        rec.emit('command_result', { sourceId: this.sourceId, msg });
-        return this.note('control', data, false, typeInfo);
-      case 'video_frame':
-        return this.onTextVideo(msg, data);
-      default: // pong, and a repeated device_auth: accepted and ignored
-        return this.note('control', data, false, typeInfo);
-    }
-  }
-
-  private onTelemetry(msg: Obj, data: Buffer): void {
-    const typeInfo = { type: 'telemetry' };
-    // Safety ceiling per (org, source), checked when the message is processed: silent drop.
-    if (!this.hub.sourceAllow(this.org, this.sourceId)) return this.note('source_limited', data, false, typeInfo);
-    const points = msg['points'] as Obj[];
-    if (points.length === 0) return this.note('accepted', data, false, typeInfo);
-    if (this.hub.redisDown()) {
-      // Batch not queued: tell the device and close 1013 so it buffers and reconnects later.
-      this.reply({
-        type: 'error',
-        code: 'REDIS_UNAVAILABLE',
-        detail: 'gateway degraded: redis unavailable, batch not queued',
-      });
-      this.stopReading();
-      this.write(() => this.ws.close(1013, 'redis unavailable'));
-      return this.note('redis_unavailable', data, false, typeInfo);
-    }
-    const traceId = typeof msg['trace_id'] === 'string' ? msg['trace_id'] : undefined;
-    this.hub.rec.acceptPoints('ws', this.org, this.sourceId, points, traceId);
-    this.note('accepted', data, false, { ...typeInfo, points: points.length });
-  }
-
-  /** Legacy JSON video frame (base64 `frame`): relayed only if the raw bytes are valid UTF-8. */
-  private onTextVideo(msg: Obj, data: Buffer): void {
-    if (!isUtf8(data)) {
-      this.reply({ type: 'error', code: 'INVALID_FRAME_ENCODING' });
-      return this.note('invalid_frame_encoding', data, false, { type: 'video_frame' });
-    }
-    const jpeg = Buffer.from(msg['frame'] as string, 'base64');
-    const num = (k: string): number => (typeof msg[k] === 'number' ? msg[k] : 0);
-    const rec = {
-      sourceId: this.sourceId,
-      cameraId: msg['camera_id'] as string,
-      width: num('width'),
-      height: num('height'),
-      timestamp: num('timestamp'),
-      jpegBytes: jpeg.length,
-      binary: false,
-      receivedAt: hrNow(),
-      ...(this.hub.rec.full ? { jpeg } : {}),
-    };
-    this.hub.rec.counters.videoFrames++;
-    this.hub.rec.videoFrames.push(rec);
-    this.hub.rec.emit('video', rec);
-    this.note('video', data, false, { type: 'video_frame' });
   }
 }

@@ -2,19 +2,23 @@
 // loopback port, for client tests and benches. Rules: docs/protocol.md.
 //
 //   GET  /ws/device  device WebSocket (gateway-session.ts)
-//   POST /ingest     HTTP telemetry (gateway-ingest.ts)
-//   GET  /health     200, or 503 while "Redis is down"
+//   POST /ingest     HTTP telemetry (gateway-http.ts, gateway-ingest.ts)
+//   GET  /health     200, or 503 while "Redis is down" (gateway-http.ts)
+//
+// Options and their defaults: gateway-options.ts. A connection's messages: gateway-messages.ts.
 //
 // Test controls: clock skew, injected one-way latency, forced /ingest status, Redis outage,
 // down()/up() on the same port (process death and restart), commands to devices, eviction,
 // network cuts, frozen links, and keys that change on the platform (cached like the real one).
 
 import http from 'node:http';
-import { gunzipSync } from 'node:zlib';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { DeviceSession, type SessionHub } from './gateway-session';
-import { type KeyInfo, type RawBody, handleIngest, readBody } from './gateway-ingest';
+import type { KeyInfo } from './gateway-ingest';
+import { type HttpFront, onHttpRequest, rawHttpReply } from './gateway-http';
+import { type GatewayOptions, type ResolvedOptions, resolveOptions } from './gateway-options';
+import { SessionRegistry } from './gateway-registry';
 import {
   type AcceptedPoint,
   type AuthRecord,
@@ -22,15 +26,13 @@ import {
   type Counters,
   type GatewayEvent,
   type HttpRequestRecord,
-  type PointReceipt,
   type ReceiptLog,
   type RecordedMessage,
   type VideoFrameRecord,
   Recorder,
-  hrNow,
 } from './gateway-records';
 import { goJson } from './gateway-validate';
-import { KeyChecker, type KeyCheckOptions, type KeyCheckRecord, type KeyTable } from './gateway-keys';
+import { KeyChecker, type KeyCheckRecord, type KeyTable } from './gateway-keys';
 import { SourceRateLimiter } from './token-bucket';
 
 export type {
@@ -46,39 +48,7 @@ export type {
 } from './gateway-records';
 export { encodeVideoFrame } from './gateway-video';
 export type { KeyCheckRecord } from './gateway-keys';
-
-export interface GatewayOptions {
-  /** 0 (default) = a free port on 127.0.0.1. */
-  port?: number;
-  /** 'any' (default) = dev mode: every key is valid, org "dev", full access. */
-  apiKeys?: KeyTable;
-  /** Key cache and check limit (default: valid 60 s, invalid 10 s, 30 checks/min), as the real gateway. */
-  keyChecks?: KeyCheckOptions;
-  authTimeoutMs?: number; // default 10_000
-  pingIntervalMs?: number; // default 30_000
-  maxMessageBytes?: number; // default 1_048_576
-  maxPointsPerMessage?: number; // default 10_000 (WS message and HTTP request)
-  telemetryBucket?: { capacity: number; perSec: number }; // default 2000 / 500
-  controlBucket?: { capacity: number; perSec: number }; // default 60 / 20
-  sourceMinIntervalMs?: number; // default 0.5
-  /** Legacy gateways: a duplicate name gets name_2, name_3… instead of evicting. Default false. */
-  suffixDuplicates?: boolean;
-  /** 'full' (default) keeps everything; 'count' is for benches (see gateway-records.ts). */
-  record?: 'full' | 'count';
-  /** In 'count' mode, points with these metric names are still kept in `points`. */
-  sampleMetrics?: string[];
-  /** Keep the typed-array receipt log of every accepted point. Default true. */
-  receipts?: boolean;
-  /** Called for every accepted point, in both modes (cheap, synchronous). */
-  onPoint?: (p: PointReceipt) => void;
-  /**
-   * One-way delay in ms added to each direction from the start (what setLatency() sets later):
-   * every inbound and outbound WS message and every HTTP request and reply waits this long, so
-   * a round trip (a frame's ping → pong, an /ingest request → its answer) takes 2 × latencyMs
-   * more. The limits are still checked when a message is processed, after the delay. Default 0.
-   */
-  latencyMs?: number;
-}
+export type { GatewayOptions } from './gateway-options';
 
 export class TestGateway {
   readonly port: number;
@@ -86,7 +56,7 @@ export class TestGateway {
   readonly wsUrl: string;
 
   private readonly rec: Recorder;
-  private readonly opts: Required<Omit<GatewayOptions, 'onPoint' | 'sampleMetrics' | 'keyChecks' | 'latencyMs'>>;
+  private readonly opts: ResolvedOptions;
   private readonly keys: KeyChecker;
   /** Sessions whose link is frozen (freeze()), until thawed or gone. */
   private readonly frozen = new Set<DeviceSession>();
@@ -94,8 +64,7 @@ export class TestGateway {
   private readonly wss: WebSocketServer;
   private readonly sockets = new Set<Duplex>();
   private readonly sessions = new Set<DeviceSession>();
-  /** org -> source name -> registered session (hub.deviceConns). */
-  private readonly registry = new Map<string, Map<string, DeviceSession>>();
+  private readonly registry: SessionRegistry;
   private readonly sourceLimit: SourceRateLimiter;
   private skewMs = 0;
   private latencyMs = 0;
@@ -107,25 +76,14 @@ export class TestGateway {
   private closed = false;
   private readonly startedAt = Date.now();
   private readonly hub: SessionHub;
+  private readonly front: HttpFront;
 
   private constructor(opts: GatewayOptions, server: http.Server, port: number) {
-    this.opts = {
-      port,
-      apiKeys: opts.apiKeys ?? 'any',
-      authTimeoutMs: opts.authTimeoutMs ?? 10_000,
-      pingIntervalMs: opts.pingIntervalMs ?? 30_000,
-      maxMessageBytes: opts.maxMessageBytes ?? 1_048_576,
-      maxPointsPerMessage: opts.maxPointsPerMessage ?? 10_000,
-      telemetryBucket: opts.telemetryBucket ?? { capacity: 2000, perSec: 500 },
-      controlBucket: opts.controlBucket ?? { capacity: 60, perSec: 20 },
-      sourceMinIntervalMs: opts.sourceMinIntervalMs ?? 0.5,
-      suffixDuplicates: opts.suffixDuplicates ?? false,
-      record: opts.record ?? 'full',
-      receipts: opts.receipts ?? true,
-    };
+    this.opts = resolveOptions(opts, port);
     this.keys = new KeyChecker(this.opts.apiKeys, opts.keyChecks);
     this.rec = new Recorder(this.opts.record, new Set(opts.sampleMetrics ?? []), this.opts.receipts, opts.onPoint);
     this.sourceLimit = new SourceRateLimiter(this.opts.sourceMinIntervalMs);
+    this.registry = new SessionRegistry(this.opts.suffixDuplicates, (org, sid) => this.sourceLimit.forget(org, sid));
     this.setLatency(opts.latencyMs ?? 0);
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
@@ -140,11 +98,12 @@ export class TestGateway {
       clientTracking: false,
     });
     this.hub = this.makeHub();
+    this.front = this.makeFront();
     server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    server.on('request', (req, res) => this.onRequest(req, res));
+    server.on('request', (req, res) => onHttpRequest(this.front, req, res));
     server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
   }
 
@@ -204,9 +163,7 @@ export class TestGateway {
   }
 
   connectedSources(): string[] {
-    const out: string[] = [];
-    for (const m of this.registry.values()) out.push(...m.keys());
-    return out;
+    return this.registry.sources();
   }
 
   /** Live hooks, called synchronously as records are made. Returns the unsubscribe function. */
@@ -256,23 +213,23 @@ export class TestGateway {
   }
 
   sendCommand(sourceId: string, cmd: { id?: string; command: string; params?: Record<string, unknown> }): string {
-    const s = this.findSession(sourceId);
+    const s = this.registry.find(sourceId);
     const id = cmd.id ?? globalThis.crypto.randomUUID();
     s.sendText(goJson({ type: 'typed_command', id, command: cmd.command, params: cmd.params ?? {} }));
     return id;
   }
 
   sendRaw(sourceId: string, text: string): void {
-    this.findSession(sourceId).sendText(text);
+    this.registry.find(sourceId).sendText(text);
   }
 
   evict(sourceId: string): void {
-    this.findSession(sourceId).evict();
+    this.registry.find(sourceId).evict();
   }
 
   /** A network cut: the device's TCP connection dies with no close frame (it sees 1006). Not an eviction. */
   cut(sourceId: string): void {
-    this.findSession(sourceId).kill();
+    this.registry.find(sourceId).kill();
   }
 
   /**
@@ -281,7 +238,7 @@ export class TestGateway {
    * was held, in order; a connection closed while frozen loses it, as a dead link does.
    */
   freeze(sourceId: string): void {
-    const s = this.findSession(sourceId);
+    const s = this.registry.find(sourceId);
     s.setFrozen(true);
     this.frozen.add(s);
   }
@@ -347,26 +304,9 @@ export class TestGateway {
       now: () => this.now(),
       redisDown: () => this.redisIsDown,
       verifyKey: (k) => this.verifyKey(k),
-      assignName: (org, sid) => {
-        const taken = this.registry.get(org);
-        if (!o.suffixDuplicates || !taken?.has(sid)) return sid;
-        let n = 2;
-        while (taken.has(`${sid}_${n}`)) n++;
-        return `${sid}_${n}`;
-      },
-      register: (s) => {
-        let m = this.registry.get(s.org);
-        if (!m) this.registry.set(s.org, (m = new Map()));
-        const old = m.get(s.sourceId);
-        m.set(s.sourceId, s);
-        if (old && old !== s) old.evict();
-      },
-      unregister: (s) => {
-        const m = this.registry.get(s.org);
-        if (m?.get(s.sourceId) !== s) return; // already superseded by a newer connection
-        m.delete(s.sourceId);
-        this.sourceLimit.forget(s.org, s.sourceId);
-      },
+      assignName: (org, sid) => this.registry.assignName(org, sid),
+      register: (s) => this.registry.register(s),
+      unregister: (s) => this.registry.unregister(s),
       sourceAllow: (org, sid) => this.sourceLimit.allow(org, sid),
       sessionGone: (s) => {
         this.sessions.delete(s);
@@ -375,16 +315,23 @@ export class TestGateway {
     };
   }
 
-  private verifyKey(key: string): KeyInfo | null {
-    return this.keys.verify(key);
+  private makeFront(): HttpFront {
+    return {
+      rec: this.rec,
+      maxPoints: this.opts.maxPointsPerMessage,
+      redisDown: () => this.redisIsDown,
+      verifyKey: (k) => this.verifyKey(k),
+      sourceAllow: (org, sid) => this.sourceLimit.allow(org, sid),
+      generation: () => this.generation,
+      later: (fn) => this.later(fn),
+      forced: () => this.forced,
+      devices: () => this.connectedSources().length,
+      startedAt: this.startedAt,
+    };
   }
 
-  private findSession(sourceId: string): DeviceSession {
-    for (const m of this.registry.values()) {
-      const s = m.get(sourceId);
-      if (s) return s;
-    }
-    throw new Error(`test gateway: source ${JSON.stringify(sourceId)} is not connected`);
+  private verifyKey(key: string): KeyInfo | null {
+    return this.keys.verify(key);
   }
 
   /** Runs fn after the injected latency, unless the gateway went down meanwhile. */
@@ -418,133 +365,6 @@ export class TestGateway {
       }),
     );
   }
-
-  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const path = (req.url ?? '').split('?')[0];
-    if (path === '/ingest') {
-      if (req.method === 'POST')
-        this.onIngest(req, res).catch((e: unknown) => {
-          // a bug in the test gateway must fail the request loudly, not hang it
-          if (!res.headersSent) res.writeHead(500);
-          res.end(String(e));
-        });
-      else if (req.method === 'OPTIONS') {
-        setCors(res);
-        this.later(() => res.writeHead(204).end());
-      } else this.later(() => res.writeHead(405, { Allow: 'OPTIONS, POST' }).end('Method Not Allowed\n'));
-      return;
-    }
-    if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
-      this.later(() => this.later(() => this.onHealth(res)));
-      return;
-    }
-    if (path === '/ws/device' && req.method === 'GET') {
-      // Plain GET without Upgrade: the Redis check comes first, then the WS handshake fails.
-      this.later(() => {
-        if (this.redisIsDown) res.writeHead(503, TEXT).end('gateway degraded: redis unavailable\n');
-        else res.writeHead(426, TEXT).end('WebSocket protocol violation: Connection header does not contain Upgrade\n');
-      });
-      return;
-    }
-    this.later(() => res.writeHead(404, TEXT).end('404 page not found\n'));
-  }
-
-  private onHealth(res: http.ServerResponse): void {
-    const down = this.redisIsDown;
-    const body = {
-      browsers: 0,
-      devices: this.connectedSources().length,
-      redis: down ? 'error: redis unavailable (test gateway)' : 'connected',
-      status: down ? 'degraded' : 'ok',
-      uptime_s: Math.floor((Date.now() - this.startedAt) / 1000),
-    };
-    res.writeHead(down ? 503 : 200, { 'Content-Type': 'application/json' }).end(`${goJson(body)}\n`);
-  }
-
-  private async onIngest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const gen = this.generation;
-    let raw: RawBody;
-    try {
-      raw = await readBody(req);
-    } catch {
-      return; // client went away
-    }
-    const respond = (status: number, body: string): void =>
-      this.later(() => {
-        if (res.destroyed) return;
-        setCors(res);
-        res.writeHead(status, { 'Content-Type': 'application/json' }).end(body);
-      });
-    // The request arrives after the latency; it is then processed at once.
-    this.later(() => {
-      if (gen !== this.generation) return;
-      const at = hrNow();
-      if (this.forced) {
-        const f = this.forced;
-        this.rec.httpRequests.push({
-          status: f.status,
-          points: 0,
-          requestedPoints: countRequested(raw),
-          gzip: raw.gzip,
-          forced: true,
-          at,
-        });
-        respond(f.status, `${JSON.stringify(f.body)}\n`);
-        return;
-      }
-      const apiKey = req.headers['x-api-key'];
-      const r = handleIngest(typeof apiKey === 'string' ? apiKey : apiKey?.[0], raw, {
-        redisDown: this.redisIsDown,
-        maxPoints: this.opts.maxPointsPerMessage,
-        verifyKey: (k) => this.verifyKey(k),
-        sourceAllow: (org, sid) => this.sourceLimit.allow(org, sid),
-      });
-      let count = 0;
-      for (const g of r.accepted) {
-        this.rec.acceptPoints('http', g.org, g.sourceId, g.points);
-        count += g.points.length;
-      }
-      if (r.sourceLimitedPoints > 0) this.rec.drop('http_source_limited', r.sourceLimitedPoints);
-      this.rec.httpRequests.push({
-        status: r.status,
-        points: count,
-        requestedPoints: r.requestedPoints,
-        gzip: raw.gzip,
-        forced: false,
-        at,
-      });
-      respond(r.status, r.body);
-    });
-  }
-}
-
-/** Points a request asked to ingest (best effort; 0 when the body is unreadable). Lets tests see splits under a forced status. */
-function countRequested(raw: RawBody): number {
-  try {
-    const text = (raw.gzip ? gunzipSync(raw.body) : raw.body).toString('utf8');
-    const parsed = JSON.parse(text) as { points?: unknown };
-    return Array.isArray(parsed.points) ? parsed.points.length : 0;
-  } catch {
-    return 0;
-  }
-}
-
-const TEXT = { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' };
-
-function setCors(res: http.ServerResponse): void {
-  res.setHeader('Access-Control-Allow-Origin', '*');
-  res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
-  res.setHeader('Access-Control-Allow-Headers', 'Content-Type, x-api-key');
-  res.setHeader('Access-Control-Max-Age', '86400');
-}
-
-/** An HTTP answer written straight on an upgrade socket, which is then closed. */
-function rawHttpReply(socket: Duplex, status: number, text: string, body: string): void {
-  socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `X-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `Connection: close\r\n\r\n${body}`,
-  );
 }
 
 function listen(server: http.Server, port: number): Promise<void> {
