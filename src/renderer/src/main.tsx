@@ -7,6 +7,7 @@ import './styles/base.css';
 import './styles/layout.css';
 import './styles/status.css';
 import './styles/sources.css';
+import './styles/source-forms.css';
 import './styles/live.css';
 import './styles/run.css';
 import { StrictMode } from 'react';
