@@ -263,17 +263,4 @@ export class Batch {
     }
     return new Batch(parts, count, bytes);
   }
-
-  /** Points (and their bytes) with a sequence number above `seq`. */
-  above(seq: number): { count: number; bytes: number } {
-    let count = 0;
-    let bytes = 0;
-    for (const p of this.parts) {
-      const from = Math.max(p.from, seq - p.block.firstSeq + 1);
-      if (from >= p.to) continue;
-      count += p.to - from;
-      bytes += p.block.bytesOf(from, p.to);
-    }
-    return { count, bytes };
-  }
 }
