@@ -1,5 +1,5 @@
 // The client benchmark's framecost phase: the CPU one full frame costs the test gateway (parse,
-// validate, count) and the WebSocket (both ends), besides the RTT in each stop-and-wait cycle.
+// validate, count) and the WebSocket (both ends): what bounds delivery when the round trip is short.
 import WebSocket, { WebSocketServer } from 'ws';
 import type { GatewayProcess } from '../../test/support/gateway-process';
 import { Recorder } from '../../test/support/gateway-records';
@@ -27,10 +27,11 @@ function cpuMsPer(fn: () => void, reps: number): number {
 }
 
 /**
- * Stop-and-wait puts everything between a frame's write and its pong into each cycle besides the
- * round trip. This prices the two big parts on this machine in CPU time, so the RTT figures can be
- * read against an idle machine: a full frame as the client builds it (same metric names, values,
- * timestamps), the gateway's processing of it, and the WebSocket transport of it.
+ * With frames in flight the round trip is hidden, and what is left is CPU: each frame's parse and
+ * checks in the gateway, and its masking, writing and reading on both ends. This prices those parts
+ * in CPU time, so the RTT figures can be read against an idle machine: a full frame as the client
+ * builds it (same metric names, values, timestamps), the gateway's processing of it, and the
+ * WebSocket transport of it (masking is native when the optional bufferutil module is installed).
  */
 export async function frameCost(_scope: RunScope, _gw: GatewayProcess, run: number): Promise<FrameCost> {
   const ts = Date.now();

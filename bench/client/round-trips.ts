@@ -14,7 +14,7 @@ export const RTTS = [0, 20, 50, 100] as const;
 export const RTT_BACKLOG = 400_000;
 const RTT_CHUNK = 10_000;
 
-// ── 5. stop-and-wait delivery over a round trip ────────────────────────────────────────────
+// ── 5. delivery of a backlog over a round trip ─────────────────────────────────────────────
 
 /**
  * When each telemetry frame was written to the socket (wall clock, as the gateway child stamps),
@@ -42,11 +42,12 @@ export interface RttResult {
   ceiling: number;
   framePoints: number;
   frames: number;
-  /** Medians over frames 2…n, ms: confirm → confirm, and its parts (see rttRun). */
+  /** Medians over frames 2…n, ms: confirm → confirm, and each frame's way (see rttRun). */
   cycleMs: number;
-  prepMs: number;
   upMs: number;
   downMs: number;
+  /** Median count of frames written and not yet confirmed when a frame is written (this one included). */
+  inFlight: number;
 }
 
 /** Points per full frame: the protocol's 10,000, or fewer when that many points pass ~1 MiB. */
@@ -110,21 +111,24 @@ export async function rttRun(scope: RunScope, gw: GatewayProcess, run: number, r
   const ceiling = rttMs > 0 ? (framePoints / rttMs) * 1000 : Infinity;
   const full = confirms.filter((x) => x.count >= framePoints).length;
 
-  // Where one cycle goes (frames 2…n; each list lines up only when every frame went once):
-  //   prep  confirm of frame i−1 → frame i written (the client's gap, batch and JSON)
-  //   up    frame i written → the gateway accepted it, minus the one-way delay (transfer, parse, validate)
-  //   down  accepted → the client saw the confirmation, minus the one-way delay (the pong's way back)
+  // Where the time goes (frames 2…n; the lists line up only when every frame went once):
+  //   cycle     confirm of frame i−1 → confirm of frame i
+  //   up        frame i written → the gateway accepted it, minus the one-way delay (transfer, parse, validate)
+  //   down      accepted → the client saw the confirmation, minus the one-way delay (the pong's way back)
+  //   in flight frames written and not yet confirmed when frame i was written, frame i included
   const cyc: number[] = [];
-  const prep: number[] = [];
   const up: number[] = [];
   const down: number[] = [];
+  const inFlight: number[] = [];
   const aligned = frameWrites.at.length === confirms.length && accepts.length === confirms.length;
   for (let i = 1; i < confirms.length; i++) {
     cyc.push(confirms[i]!.at - confirms[i - 1]!.at);
     if (!aligned) continue;
-    prep.push(frameWrites.at[i]! - confirms[i - 1]!.at);
     up.push(accepts[i]! - frameWrites.at[i]! - oneWay);
     down.push(confirms[i]!.at - accepts[i]! - oneWay);
+    let open = 1;
+    for (let j = 0; j < i; j++) if (confirms[j]!.at > frameWrites.at[i]!) open++;
+    inFlight.push(open);
   }
   const r: RttResult = {
     rttMs,
@@ -133,16 +137,16 @@ export async function rttRun(scope: RunScope, gw: GatewayProcess, run: number, r
     framePoints,
     frames: confirms.length,
     cycleMs: median(cyc),
-    prepMs: aligned ? median(prep) : NaN,
     upMs: aligned ? median(up) : NaN,
     downMs: aligned ? median(down) : NaN,
+    inFlight: aligned ? median(inFlight) : NaN,
   };
   log(
     `  run ${run}: ${int(delivered)} points/s delivered in the steady state` +
       (rttMs > 0 ? ` = ${fixed((100 * delivered) / ceiling, 1)} % of the ceiling ${int(ceiling)}` : '') +
       `  (${confirms.length} frames, ${full} full = ${maxCount} points, ${fixed(bytesPerPoint, 1)} bytes/point; ` +
-      `cycle ${fixed(r.cycleMs)} ms = RTT ${rttMs} + prep ${fixed(r.prepMs)} + up ${fixed(r.upMs)} + ` +
-      `down ${fixed(r.downMs)}; key set → all confirmed ${fixed((tDone - tKey) / 1000)} s` +
+      `a frame confirmed every ${fixed(r.cycleMs)} ms, ${fixed(r.inFlight, 0)} in flight; each frame RTT ${rttMs} + ` +
+      `up ${fixed(r.upMs)} + down ${fixed(r.downMs)} ms; key set → all confirmed ${fixed((tDone - tKey) / 1000)} s` +
       `${aligned ? '' : `; frames written ${frameWrites.at.length}, accepted ${accepts.length}: not aligned`})`,
   );
   return r;
