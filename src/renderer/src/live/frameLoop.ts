@@ -174,7 +174,9 @@ function frame(now: number): void {
   let drew = moved || themeChanged;
   for (const b of bound) {
     drew ||= b.dirty;
-    if (moved || b.dirty) writeText(b);
+    // A tile off screen gets its text when it comes into view (dirty): new text in a skipped
+    // (content-visibility) subtree still cost its ancestors a layout pass each tick, 500 of them.
+    if ((moved && b.visible) || b.dirty) writeText(b);
     if (b.visible && b.canvas && (moved || themeChanged || b.dirty)) {
       drawSparkline(b.canvas, getSeries(b.name), live.latestT, events ?? eventsInWindow(live.latestT));
     }
