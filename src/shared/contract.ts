@@ -11,7 +11,16 @@ import { DEVICE_NAME_RULE, SOURCE_NAME_RE, SOURCE_NAME_RULE, deviceNameProblem }
 import { NetworkConfigSchema } from './network-config';
 import { plainIssue, refusalText } from './request-words';
 import { SerialConfigSchema } from './serial-config';
-import type { AppState, CommandView, PluginCatalogEntry, PortView, RunView, SettingsView, Tick } from './views';
+import type {
+  AppState,
+  CommandView,
+  LiveHistory,
+  PluginCatalogEntry,
+  PortView,
+  RunView,
+  SettingsView,
+  Tick,
+} from './views';
 
 // The value rules live in their own files (both sides import them there) and the views in
 // views.ts; re-exported here so the window's code finds the whole contract in one place.
@@ -19,6 +28,7 @@ export { CameraConfigSchema, type CameraConfig } from './camera-config';
 export { ConfigValuesSchema } from './config-values';
 export { GatewaySchema, type GatewaySetting } from './gateway';
 export { ParserSchema } from './line-format';
+export { HISTORY_BUCKET_MS, LIVE_WINDOW_MS, historyBucket } from './live-window';
 export { DEVICE_NAME_RE, DEVICE_NAME_RULE, SOURCE_NAME_RE, SOURCE_NAME_RULE, deviceNameProblem } from './names';
 export { NetworkConfigSchema, type NetworkConfig } from './network-config';
 export { SerialConfigSchema, type SerialConfig } from './serial-config';
@@ -49,6 +59,8 @@ const empty = z.object({}).strict();
 export const requestSchemas = {
   /** Everything the window shows, at once. */
   'state.get': empty,
+  /** Each metric's last minute, so a window that (re)opens draws its sparklines and charts at once. */
+  'live.history': empty,
   /**
    * The Settings dialog's Save: what changed, applied all or nothing (every field is checked, and
    * the key's gateway rule against the new gateway, before anything is changed or sent).
@@ -167,6 +179,7 @@ export type ExportResult =
 /** What each request answers. */
 export interface ReplyMap {
   'state.get': AppState;
+  'live.history': LiveHistory;
   'settings.save': SettingsView;
   'settings.setDeviceName': SettingsView;
   'settings.setApiKey': SettingsView;

@@ -11,6 +11,7 @@ import type { RequestName } from './contract';
 /** What each request does, as "Could not …" finishes it. */
 export const REQUEST_WORDS: Record<RequestName, string> = {
   'state.get': 'load the recorder’s state',
+  'live.history': 'load the last minute of the live values',
   'settings.save': 'save the settings',
   'settings.setDeviceName': 'save the device name',
   'settings.setApiKey': 'save the API key',

@@ -261,6 +261,38 @@ export interface PreviewEvent {
   runId: string | null;
 }
 
+/**
+ * One metric's last minute as the host kept it, for a window that opens, reloads or reconnects:
+ * one bucket per `LiveHistory.bucketMs` of SDK time that carried a number or a boolean, as
+ * columns of equal length, oldest first. A text-valued metric has no buckets, only its latest value.
+ */
+export interface MetricHistory {
+  name: string;
+  /** The latest value as the last tick carried it (text and booleans included). */
+  value: MetricUpdate[1];
+  /** SDK time of the tick that carried it, epoch ms. */
+  lastT: number;
+  /** SDK time of each bucket's last tick, epoch ms (whole). */
+  t: number[];
+  min: number[];
+  max: number[];
+  /** The value at the bucket's last tick. */
+  last: number[];
+  /** Points the bucket covers. */
+  count: number[];
+}
+
+/** What `live.history` answers: every metric the host remembers, as of SDK time `t`. */
+export interface LiveHistory {
+  t: number;
+  /**
+   * How wide its buckets are, ms: HISTORY_BUCKET_MS (live-window.ts), or a multiple of it when so
+   * many metrics are kept that the answer would be too large at full resolution.
+   */
+  bucketMs: number;
+  metrics: MetricHistory[];
+}
+
 /** The coalesced update the window gets at most 20 times a second. */
 export interface Tick {
   /** SDK time of the tick, epoch ms. */

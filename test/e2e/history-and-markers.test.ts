@@ -1,7 +1,8 @@
 // History and markers in the technician's window, end to end in real Chromium against the
 // headless recorder: markers in their own list beside a chatty device's events, a marker outside
-// a run, what a reload and a restart bring back, an interrupted run in the past runs, the inbox's
-// outcomes in distinct words, the export message clearing, and a serial device changing format.
+// a run, what a reload and a restart bring back (the sparklines' last minute, the last run's
+// markers), an interrupted run in the past runs, the inbox's outcomes in distinct words, the
+// export message clearing, and a serial device changing format.
 // Screenshots of the changed screens, light and dark, go to test-artifacts/screenshots/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import type { Host } from '../../src/main/host';
 import type { HeadlessServer } from '../../src/main/headless/server';
 import type { RunView } from '../../src/shared/contract';
 import { TestGateway } from '../support/gateway';
-import { until } from '../helpers/plexus';
+import { sleep, until } from '../helpers/plexus';
 import { call } from '../helpers/host';
 import { killAllPtyProcesses, ptyPair, simDevice, writeAtOnce } from '../helpers/pty';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
@@ -105,6 +106,53 @@ describe('history and markers in the window', () => {
     expect(await tid('events-list').locator('li').count()).toBe(100);
     await expect.poll(() => tid('markers-current').textContent()).toMatch(/valve opened/);
     await expect.poll(() => tid('markers-outside').count()).toBe(1);
+    await close(w);
+  }, 120_000);
+
+  it('a reload draws the sparklines at once from the host’s last minute; a restart lists the last run’s markers under its name', async () => {
+    const dir = tempDir();
+    let w = await open(dir);
+    let page = w.page;
+    let tid = (id: string) => page.getByTestId(id);
+    await call(w.host, 'demo.set', { enabled: false });
+    const pty = await ptyPair(tempDir());
+    await call(w.host, 'serial.add', { config: { name: 'oven', path: pty.host, baudRate: 115200, parser: 'jsonl' } });
+    await until(() => w.host.state().serial[0]?.state === 'open', 10_000, 'the port to open');
+    await call(w.host, 'run.start', { name: 'bake 12' });
+    // Six seconds of readings (a tenth of the sparkline's width), then the oven goes quiet: after
+    // the reload no tick carries them, so whatever its sparkline shows came from the host's history.
+    for (let i = 0; i < 60; i++) {
+      writeAtOnce(pty.device, `{"temp":${180 + i / 2},"mode":"heat-${i}"}\n`);
+      await sleep(100);
+    }
+    await until(() => (w.host.state().serial[0]?.points ?? 0) >= 120, 10_000, 'the 60 readings recorded');
+    // The canvas says how many of its pixel columns show data (0 while there is no tile).
+    const columns = (): Promise<number> =>
+      page.evaluate<number>(
+        `Number(document.querySelector('[data-testid="metric-tile-oven.temp"] canvas')?.dataset.columns ?? 0)`,
+      );
+    await expect.poll(columns, { timeout: 15_000 }).toBeGreaterThanOrEqual(12);
+    await tid('marker-note').fill('door opened');
+    await tid('marker-button').click();
+    await expect.poll(() => tid('markers-current').textContent(), { timeout: 10_000 }).toMatch(/door opened/);
+    await call(w.host, 'run.stop', {});
+
+    await page.reload();
+    // The host keeps two buckets a second: about 12 over these 6 s, each in a column of its own.
+    await expect.poll(columns, { timeout: 15_000 }).toBeGreaterThanOrEqual(8);
+    await expect.poll(() => tid('metric-value-oven.temp').textContent()).toBe('209.5');
+    await expect.poll(() => tid('metric-value-oven.mode').textContent()).toBe('heat-59');
+    expect(w.host.state().serial[0]!.points).toBe(120); // nothing new came in since
+    await shots(page, 'history-sparklines-after-reload');
+
+    // The recorder restarts on the same data folder: the last run's markers are listed, by name.
+    await close(w);
+    w = await open(dir);
+    page = w.page;
+    tid = (id: string) => page.getByTestId(id);
+    await expect.poll(() => tid('markers-last').textContent(), { timeout: 15_000 }).toMatch(/door opened/);
+    expect(await tid('markers-last').textContent()).toMatch(/^Last run \(bake 12\) \(1\)/);
+    await shots(page, 'history-last-run-markers-after-restart');
     await close(w);
   }, 120_000);
 

@@ -11,6 +11,10 @@ const host = localHostPerFile();
 /** For each request: payloads that must be refused, and a fragment the message must contain. */
 const bad: Record<RequestName, Array<[unknown, string | RegExp]>> = {
   'state.get': [[{ extra: 1 }, /which this recorder does not know/]],
+  'live.history': [
+    [{ names: ['demo.x'] }, /which this recorder does not know/],
+    ['all', /Could not load the last minute of the live values/],
+  ],
   'settings.save': [
     [{ deviceName: 'Rig 01' }, 'Device name: lowercase letters only'],
     [{ gateway: { mode: 'custom', url: 'http://bad host/' } }, 'Gateway URL: a URL has no spaces'],

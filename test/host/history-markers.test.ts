@@ -73,6 +73,65 @@ describe('markers and events kept on the host', () => {
   });
 });
 
+describe('the last run’s markers across a restart', () => {
+  it('a new host on the same data folder lists the last run’s markers, notes whole, read back from the run log', async () => {
+    const dir = tempDir();
+    const a = await startHost(dir);
+    await call(a, 'demo.set', { enabled: false });
+    const first = await call(a, 'run.start', { name: 'first run' });
+    await call(a, 'marker.add', { note: 'not the last run' });
+    await call(a, 'run.stop', {});
+    const run = await call(a, 'run.start', { name: 'leak test 7' });
+    const long = 'ä'.repeat(150); // 300 UTF-8 bytes: recorded as { note }, not as text
+    const marks = [
+      await call(a, 'marker.add', { note: 'valve opened' }),
+      await call(a, 'marker.add', {}),
+      await call(a, 'marker.add', { note: long }),
+    ];
+    await call(a, 'run.stop', {});
+    const outside = await call(a, 'marker.add', { note: 'between runs' });
+    expect(outside.runId).toBeNull();
+    expect(a.state().markers.filter((m) => m.runId === run.id)).toHaveLength(3);
+    await stopHost(a);
+
+    const b = await startHost(dir);
+    await until(() => b.state().markers.length === 3, 10_000, 'the last run’s markers read back');
+    const s = b.state();
+    expect(s.markers).toEqual([
+      { seq: marks[0]!.seq, t: marks[0]!.t, note: 'valve opened', runId: run.id },
+      { seq: marks[1]!.seq, t: marks[1]!.t, note: null, runId: run.id },
+      { seq: marks[2]!.seq, t: marks[2]!.t, note: long, runId: run.id },
+    ]);
+    // The window names the group by the run, which the state lists as the last one that ended.
+    expect(s.runs.find((r) => r.id === run.id)).toMatchObject({ name: 'leak test 7' });
+    expect(s.runs.map((r) => r.id)).toContain(first.id);
+
+    // A marker dropped now is listed beside them, once; a new run ending makes them go.
+    const next = await call(b, 'run.start', { name: 'after restart' });
+    const m = await call(b, 'marker.add', { note: 'new' });
+    expect(b.state().markers.map((x) => x.note)).toEqual(['valve opened', null, long, 'new']);
+    await call(b, 'run.stop', {});
+    expect(b.state().markers).toEqual([{ seq: m.seq, t: m.t, note: 'new', runId: next.id }]);
+  }, 60_000);
+
+  it('a run cut short by the recorder quitting keeps its markers too; no run at all lists none', async () => {
+    const dir = tempDir();
+    const a = await startHost(dir);
+    await call(a, 'demo.set', { enabled: false });
+    const run = await call(a, 'run.start', { name: 'cut short' });
+    const m = await call(a, 'marker.add', { note: 'before the quit' });
+    await stopHost(a);
+    const b = await startHost(dir);
+    await until(() => b.state().markers.length === 1, 10_000, 'the interrupted run’s marker');
+    expect(b.state().markers[0]).toEqual({ seq: m.seq, t: m.t, note: 'before the quit', runId: run.id });
+    expect(b.state().runs.find((r) => r.id === run.id)).toMatchObject({ name: 'cut short', interrupted: true });
+
+    const fresh = await startHost();
+    await sleep(300);
+    expect(fresh.state().markers).toEqual([]);
+  }, 60_000);
+});
+
 describe('the inbox across a restart, in distinct words', () => {
   it('keeps rejected, timed-out and lost commands with their outcomes after a restart', async () => {
     const dir = tempDir();

@@ -2,14 +2,19 @@
 // a shipped plugin), the run recorder and the command inbox, and implements the window's
 // contract. Plain Node — no Electron below this line — so it runs in the desktop app, in headless
 // mode, and in tests alike. The requests themselves live beside it, one file per subject
-// (settings-, source-, plugin-, run-requests.ts); what goes to the window per tick, in tick-builder.ts.
+// (settings-, source-, plugin-, run-requests.ts); what goes to the window per tick, in tick-builder.ts;
+// each metric's last minute, for a window that reloads, in metric-history.ts.
 //
 // Every request is validated against the contract's schema first; a bad one gets an error that
 // names the problem, and no request can crash the host (errors travel back as data).
+//
+// Why this file is over 400 lines: it is the one place where the parts are wired to each other
+// (start-up order, shutdown order, which change tells which part); each piece of logic it wires
+// lives in its own file, and splitting the wiring would only hide the order it depends on.
 
 import { join } from 'node:path';
-import { Plexus } from '../plexus';
-import { EventHub, reportListenerErrorsTo } from '../../shared/util';
+import { ClosedError, Plexus } from '../plexus';
+import { EventHub, errorMessage, reportListenerErrorsTo } from '../../shared/util';
 import { CameraRegistry } from '../devices/camera';
 import {
   failureText,
@@ -31,7 +36,10 @@ import { DEMO_DIR, firstPlugins } from './demo-plugin';
 import type { HostOptions, RunExport } from './host-options';
 import { CommandInbox } from './inbox';
 import { MarkerList } from './marker-list';
+import { MetricHistories } from './metric-history';
 import { PreviewAggregator } from './preview';
+import { RetiredSources } from './retired-sources';
+import { lastRunMarkers } from './run-markers';
 import { RecordingSink } from './recording-sink';
 import { UnprotectedSecretStore, type SecretStore } from './secrets';
 import { ContractError } from './contract-error';
@@ -61,7 +69,11 @@ export class Host {
   private settings: Settings;
   private readonly file: SettingsFile;
   private readonly secrets: SecretStore;
-  private readonly preview = new PreviewAggregator();
+  /** Each metric's last minute; the preview says which names it forgets, and they go here too. */
+  private readonly history = new MetricHistories();
+  private readonly preview = new PreviewAggregator((name) => this.history.forget(name));
+  /** A removed or reconfigured source's metrics leave the history as they leave the window. */
+  private readonly retired = new RetiredSources((prefix, before) => this.history.retire(prefix, before));
   private readonly sink: RecordingSink;
   private readonly sources: Sources;
   /** This host's FFmpeg cameras: shutdown() stops these and no other host's. */
@@ -90,6 +102,7 @@ export class Host {
     this.log.info(`Plexus Bench starting (data in ${opts.dataDir})`);
     this.ticks = new TickBuilder({
       preview: this.preview,
+      history: this.history,
       now: () => this.client.now(),
       status: () => this.statusView(),
       run: () => currentRunView(this.client),
@@ -171,6 +184,7 @@ export class Host {
       await h.plugins.setEnabled(demo.id, true);
     }
     h.save();
+    h.restoreLastRunMarkers();
     const hz = Math.min(20, Math.max(1, opts.tickHz ?? 15));
     h.tickTimer = setInterval(() => h.tick(), Math.round(1000 / hz));
     return h;
@@ -202,6 +216,7 @@ export class Host {
 
   private sourcesChanged(): void {
     this.ticks.sourcesChanged();
+    this.retired.changed(this.sourceViews(), this.client.now());
     this.save();
     this.stateChanged();
   }
@@ -266,8 +281,26 @@ export class Host {
   }
 
   private tick(): void {
+    this.retired.due(this.client.now());
     const t = this.ticks.build();
     if (t) this.emit('tick', t);
+  }
+
+  /**
+   * The last run's markers, read back from the run log (the list lives in memory): in the
+   * background, since a long run takes a moment to read; the windows get them with the next state.
+   */
+  private restoreLastRunMarkers(): void {
+    lastRunMarkers(this.client)
+      .then((found) => {
+        if (!found || this.shuttingDown) return;
+        this.markers.restore(found.runId, found.markers);
+        this.stateChanged();
+      })
+      .catch((e: unknown) => {
+        // Closed meanwhile: nobody is left to list them.
+        if (!(e instanceof ClosedError)) this.log.warn(`the last run's markers could not be read: ${errorMessage(e)}`);
+      });
   }
 
   // ── settings ────────────────────────────────────────────────────────────────────────────
@@ -325,6 +358,7 @@ export class Host {
   private requestHandlers(): RequestHandlers {
     return {
       'state.get': () => this.state(),
+      'live.history': () => this.history.view(this.client.now()),
       ...settingsRequests({
         client: this.client,
         settings: this.settings,

@@ -1,12 +1,13 @@
 // The technician's markers, kept on the host in their own list: among the live events a device
 // sending text 50 times a second would push a marker out of any "last N events" list within
 // seconds, and a reloaded window must find them again. Kept: every marker of the current run,
-// those of the last run that ended, and the latest ones dropped while no run recorded.
+// those of the last run that ended, and the latest ones dropped while no run recorded. A restarted
+// recorder reads the last run's back from the run log (run-markers.ts).
 
 import type { MarkerView } from '../../shared/contract';
 
 /** Markers kept per run (a marker is a person pressing M: far more would be a stuck key). */
-const PER_RUN = 10_000;
+export const MARKERS_PER_RUN = 10_000;
 /** Markers kept from outside any run. */
 const OUTSIDE = 200;
 
@@ -21,8 +22,16 @@ export class MarkerList {
       return;
     }
     const list = this.byRun.get(m.runId) ?? [];
-    if (list.length < PER_RUN) list.push(m);
+    if (list.length < MARKERS_PER_RUN) list.push(m);
     this.byRun.set(m.runId, list);
+  }
+
+  /** A run's markers read back from the run log: added to those it has, none twice. */
+  restore(runId: string, markers: readonly MarkerView[]): void {
+    const list = this.byRun.get(runId) ?? [];
+    const have = new Set(list.map((m) => m.seq));
+    for (const m of markers) if (!have.has(m.seq) && list.length < MARKERS_PER_RUN) list.push(m);
+    this.byRun.set(runId, list);
   }
 
   /**

@@ -51,6 +51,9 @@ export class PreviewAggregator {
   private readonly eventRing: PreviewEvent[] = [];
   private historyAt = 0;
 
+  /** `forgotten`: told each name it stops remembering, so what is kept per name elsewhere goes too. */
+  constructor(private readonly forgotten: (metric: string) => void = () => {}) {}
+
   /** Recent events (not markers), oldest first: what a reloaded window lists again. */
   recentEvents(): PreviewEvent[] {
     return [...this.eventRing.slice(this.historyAt), ...this.eventRing.slice(0, this.historyAt)];
@@ -112,7 +115,10 @@ export class PreviewAggregator {
         this.oldest = names.values();
         oldest = this.oldest.next();
       }
-      if (!oldest.done) names.delete(oldest.value);
+      if (!oldest.done) {
+        names.delete(oldest.value);
+        this.forgotten(oldest.value);
+      }
     }
     names.add(metric);
   }

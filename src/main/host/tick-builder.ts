@@ -1,13 +1,16 @@
 // What goes to the window each tick (15 per second by default): new live values and events, the
 // status, and — only when they changed or every half second — problems and the sources' views.
 // A tick with nothing new and a status the window saw less than half a second ago is not sent at
-// all, which keeps an idle window's traffic near zero.
+// all, which keeps an idle window's traffic near zero. Every tick's metrics also go into the
+// history a reloaded window is seeded from (metric-history.ts), sent or not.
 
 import type { ProblemView, RunView, StatusView, Tick } from '../../shared/contract';
+import type { MetricHistories } from './metric-history';
 import type { PreviewAggregator } from './preview';
 
 export interface TickInputs {
   preview: PreviewAggregator;
+  history: MetricHistories;
   now(): number;
   status(): StatusView;
   run(): RunView | null;
@@ -47,6 +50,9 @@ export class TickBuilder {
   build(): Tick | null {
     const now = this.inputs.now();
     const data = this.inputs.preview.take(now);
+    // A tick's metrics are all names the preview remembers (a tick holds no more names than it
+    // remembers), so the history keeps no name the preview has forgotten.
+    this.inputs.history.add(now, data.metrics);
     const status = this.inputs.status();
     const key = `${status.status}|${status.message}|${status.buffered}|${status.pointsPerSec}|${status.clockUncertaintyMs}`;
     const wall = Date.now();

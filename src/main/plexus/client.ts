@@ -310,6 +310,25 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
     return this.runRecorder.points(runId);
   }
 
+  /**
+   * A run's points named `metric` (its markers, say), read back from the local log in recording
+   * order, at most `limit`. The log is read in slices with a turn of the event loop between them,
+   * so a long run does not stall the recorder. Points already pruned (see runPoints) are absent;
+   * rejects with a ClosedError when the client closes meanwhile.
+   */
+  async runPointsNamed(runId: string, metric: string, limit = Infinity): Promise<LoggedPoint[]> {
+    const out: LoggedPoint[] = [];
+    let after = -1;
+    for (;;) {
+      this.assertOpen();
+      const slice = this.runRecorder.namedSlice(runId, metric, after);
+      for (const p of slice.points) out.push(p);
+      if (slice.next === null || out.length >= limit) return out.slice(0, limit);
+      after = slice.next;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
   /** Clock syncs recorded between two SDK times (to say how good a run's time base was). */
   clockHistory(from: number, to: number): Array<{ at: number; offsetMs: number; uncertaintyMs: number | null }> {
     return this.store

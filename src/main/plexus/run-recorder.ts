@@ -8,7 +8,7 @@ import { ValidationError } from './errors';
 import type { Outbox } from './outbox';
 import type { RecordingContext } from './local-state';
 import { defaultRunName, interruptedKey, makeRunId, type RunInfo, type RunRow } from './runs';
-import type { Store } from './store';
+import type { BlockRow, Store } from './store';
 import { encodeValue, type Tags } from './validate';
 
 export interface RunRecorderHooks {
@@ -51,6 +51,43 @@ function lastPointOf(store: Store, runId: string, firstSeq: number, lastSeq: num
     seq = b.firstSeq - 1;
   }
   return null;
+}
+
+const NL = 0x0a;
+
+/**
+ * The points named `metric` among a block's lines from `firstSeq` to `lastSeq`, tagged with
+ * `runId`. A byte search finds the lines that may hold the name; only those are parsed (and
+ * checked: the same bytes could sit inside an object value).
+ */
+function namedIn(
+  block: BlockRow,
+  needle: Buffer,
+  metric: string,
+  runId: string,
+  firstSeq: number,
+  lastSeq: number,
+): LoggedPoint[] {
+  const out: LoggedPoint[] = [];
+  const body = block.body;
+  let line = 0;
+  let lineStart = 0;
+  for (let hit = body.indexOf(needle); hit >= 0;) {
+    let nl = body.indexOf(NL, lineStart);
+    while (nl !== -1 && nl < hit) {
+      line++;
+      lineStart = nl + 1;
+      nl = body.indexOf(NL, lineStart);
+    }
+    const end = nl === -1 ? body.length : nl;
+    const seq = block.firstSeq + line;
+    if (seq >= firstSeq && seq <= lastSeq) {
+      const p = parseLine(body.toString('utf8', lineStart, end));
+      if (p?.metric === metric && p.tags?.run_id === runId) out.push({ ...p, seq });
+    }
+    hit = end < body.length ? body.indexOf(needle, end + 1) : -1;
+  }
+  return out;
 }
 
 function parseLine(line: string | undefined): LoggedPoint | null {
@@ -168,6 +205,23 @@ export class RunRecorder {
     return this.d.store
       .listRuns(limit)
       .map((r) => (this.d.store.getMeta(interruptedKey(r.id)) !== undefined ? { ...r, interrupted: true } : r));
+  }
+
+  /**
+   * One slice of a run's points named `metric`, from the local log: those in the blocks after the
+   * block starting at `after` (-1: from the run's start), a bounded number of blocks per slice.
+   * `next`: where the next slice starts, null when the run is read to its end.
+   */
+  namedSlice(runId: string, metric: string, after: number): { points: LoggedPoint[]; next: number | null } {
+    const run = this.d.store.getRun(runId);
+    if (!run) throw new ValidationError('run.id', runId, `no run with id ${JSON.stringify(runId)}`);
+    if (after < 0) this.hooks.commitNow();
+    const to = run.lastSeq ?? this.d.outbox.storedSeq;
+    const rows = this.d.store.blocksBetween(run.firstSeq, to, after);
+    // The exact bytes a point line of that name holds (validate.ts writes them in this order).
+    const needle = Buffer.from(`"metric":${JSON.stringify(metric)},`);
+    const points = rows.flatMap((r) => namedIn(r, needle, metric, runId, run.firstSeq, to));
+    return { points, next: rows.length > 0 ? rows[rows.length - 1]!.firstSeq : null };
   }
 
   /** The points of a run, from the local log, in recording order (see Plexus.runPoints). */

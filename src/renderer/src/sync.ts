@@ -2,11 +2,11 @@
 // status/run/sources (cheap) and push metrics and events into the ring buffers (not React), and
 // `command`s go to the inbox. Re-reads the full state whenever the link (re)opens. A window that
 // opens (or reloads) gets the recent events and the markers the host kept, so its lists start
-// where they were.
+// where they were, and each metric's last minute, so its sparklines and charts do too.
 import type { AppState, PreviewEvent, Tick } from '../../shared/contract';
 import { errorText, getBench } from './bridge';
 import { noteClockOffset, noteHostTime } from './live/clock';
-import { applyEvents, applyMetrics, recentEvents } from './live/liveData';
+import { applyEvents, applyHistory, applyMetrics, recentEvents } from './live/liveData';
 import { benchPerf } from './perf';
 import { initRecorder } from './run/recorderStore';
 import { setInbox, upsertCommand } from './stores/inboxStore';
@@ -90,11 +90,25 @@ function applyTick(t: Tick): void {
 }
 
 async function refresh(): Promise<void> {
+  // Both asked at once: the history is the larger answer, and neither waits for the other.
+  const history = loadHistory();
   try {
     applyState(await getBench().invoke('state.get', {}));
   } catch (e) {
     // Shown on the start-up screen (and in the lost-contact banner) instead of a blank window.
     useLinkStore.setState({ problem: `could not read the recorder's state: ${errorText(e)}` });
+  }
+  await history;
+}
+
+/** The host's last minute of each metric, into the live series (ticks may have come first). */
+async function loadHistory(): Promise<void> {
+  try {
+    const h = await getBench().invoke('live.history', {});
+    if (applyHistory(h)) usePreviewStore.setState((p) => ({ namesVersion: p.namesVersion + 1 }));
+  } catch {
+    // The link went again, or the recorder is older than this window: the sparklines then fill
+    // from the ticks, as they always did; the state's own failure is what the window reports.
   }
 }
 

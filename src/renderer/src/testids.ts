@@ -42,7 +42,8 @@
 //                   network-name, network-port-problem, network-name-problem, network-add / network-save,
 //                   network-form-error
 // Live preview    metric-filter, view-tiles, view-table, metric-count, metric-tiles, metric-table,
-//                 metric-tile-<name> (tile, or row in the table view), metric-value-<name>,
+//                 metric-tile-<name> (tile, or row in the table view; its canvas carries data-columns,
+//                   the pixel columns its sparkline draws data in), metric-value-<name>,
 //                 metric-unit-<name> (when the source gave a unit), metrics-empty,
 //                 events-list, events-dropped
 // Run             run-name-input, run-start, run-stop, run-name-live, run-elapsed, run-points, run-error,

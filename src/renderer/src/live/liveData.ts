@@ -1,6 +1,7 @@
 // The live preview's data, kept outside React: one Series per metric, the recent events, and
-// version counters the frame loop compares against what it last drew. sync.ts feeds it ticks.
-import type { MetricUpdate, PreviewEvent } from '../../../shared/contract';
+// version counters the frame loop compares against what it last drew. sync.ts feeds it ticks, and
+// the host's history of the last minute when the window opens or its link reopens.
+import type { LiveHistory, MetricUpdate, PreviewEvent } from '../../../shared/contract';
 import { Series, WINDOW_MS } from './series';
 
 const series = new Map<string, Series>();
@@ -36,6 +37,27 @@ export function applyMetrics(t: number, updates: MetricUpdate[]): boolean {
   if (added) sortedNames = [...series.keys()].sort((a, b) => a.localeCompare(b));
   if (t > live.latestT) live.latestT = t;
   if (updates.length > 0) live.version++;
+  return added;
+}
+
+/**
+ * Seed the series from the host's history (live.history): the window draws the last minute at
+ * once instead of from its first tick. Returns true when a metric name appeared for the first time.
+ */
+export function applyHistory(h: LiveHistory): boolean {
+  let added = false;
+  for (const m of h.metrics) {
+    let s = series.get(m.name);
+    if (!s) {
+      s = new Series(m.name);
+      series.set(m.name, s);
+      added = true;
+    }
+    s.seed(m, h.bucketMs);
+  }
+  if (added) sortedNames = [...series.keys()].sort((a, b) => a.localeCompare(b));
+  if (h.t > live.latestT) live.latestT = h.t;
+  if (h.metrics.length > 0) live.version++;
   return added;
 }
 

@@ -1,48 +1,10 @@
-// Tiles of sources that were removed or reconfigured go away. Each configured source writes its
-// metrics under a prefix ("demo.", "camera.front.", "psu."); when a source disappears its metrics
-// are forgotten, and when its settings change, the metrics it no longer writes are forgotten once
-// it had a few seconds to send the new ones.
-import type { SourcesStore } from '../stores/sourcesStore';
-
-export interface SourceKey {
-  /** Metric name prefix, with its trailing dot. */
-  prefix: string;
-  /** The settings that decide which metrics it writes. */
-  fingerprint: string;
-}
-
-/** Every configured source's prefix and settings, by a key that survives renames of the prefix. */
-export function sourceKeys(
-  s: Pick<SourcesStore, 'plugins' | 'network' | 'serial' | 'cameras'>,
-): Map<string, SourceKey> {
-  const out = new Map<string, SourceKey>();
-  for (const p of s.plugins)
-    out.set(`plugin:${p.id}`, { prefix: `${p.name}.`, fingerprint: JSON.stringify([p.name, p.config]) });
-  for (const n of s.network)
-    out.set(`network:${n.id}`, { prefix: `${n.config.name}.`, fingerprint: JSON.stringify(n.config) });
-  for (const d of s.serial) {
-    const prefix = d.config.prefix ?? d.config.name;
-    // Bare field names (no prefix) cannot be told apart from other sources' metrics.
-    if (prefix) out.set(`serial:${d.id}`, { prefix: `${prefix}.`, fingerprint: JSON.stringify(d.config) });
-  }
-  for (const c of s.cameras)
-    out.set(`camera:${c.id}`, { prefix: `camera.${c.config.cameraId}.`, fingerprint: JSON.stringify(c.config) });
-  return out;
-}
-
-export interface Retired {
-  prefix: string;
-  /** The source is gone (forget at once), rather than reconfigured (forget what it stopped writing). */
-  removed: boolean;
-}
-
-/** What changed between two snapshots of the sources. */
-export function retiredPrefixes(prev: Map<string, SourceKey>, next: Map<string, SourceKey>): Retired[] {
-  const out: Retired[] = [];
-  for (const [key, was] of prev) {
-    const now = next.get(key);
-    if (!now) out.push({ prefix: was.prefix, removed: true });
-    else if (now.fingerprint !== was.fingerprint) out.push({ prefix: was.prefix, removed: false });
-  }
-  return out;
-}
+// Tiles of sources that were removed or reconfigured go away. The rule (which prefix a source
+// writes under, what counts as removed or reconfigured) is shared with the host, which forgets
+// the same metrics' history, so it lives in src/shared; retireWatch.ts applies it to the tiles.
+export {
+  retiredPrefixes,
+  sourceKeys,
+  type Retired,
+  type SourceKey,
+  type SourceLists,
+} from '../../../shared/source-keys';

@@ -4,12 +4,8 @@ import { usePreviewStore } from '../stores/previewStore';
 import { useSourcesStore } from '../stores/sourcesStore';
 import { hostNow } from './clock';
 import { forgetMetrics } from './liveData';
+import { RETIRE_GRACE_MS as GRACE_MS, RETIRE_LATE_MS as LATE_MS } from '../../../shared/source-keys';
 import { retiredPrefixes, sourceKeys, type Retired } from './retire';
-
-/** Time a reconfigured source (or a plugin restarting with new settings) gets to send again. */
-const GRACE_MS = 5_000;
-/** Ticks already on their way when a source was removed still carry its metrics. */
-const LATE_MS = 1_000;
 
 interface Pending extends Retired {
   at: number;

@@ -1,6 +1,7 @@
 // Draws one metric's last 60 s into a canvas: the min–max envelope per pixel column, the last
 // value as a line, and events as vertical lines (markers stronger). Cost is bounded by the
-// canvas width, not by the number of samples, so 500 metrics × 20 ticks/s stay cheap.
+// canvas width, not by the number of samples, so 500 metrics × 20 ticks/s stay cheap. The canvas
+// says how many pixel columns show data (data-columns), which end-to-end tests read.
 import type { PreviewEvent } from '../../../shared/contract';
 import { canvasTheme } from './canvasTheme';
 import { isMarker } from './liveData';
@@ -23,6 +24,12 @@ function ensureColumns(w: number): void {
   colHi = new Float32Array(w);
   colLast = new Float32Array(w);
   colT = new Float64Array(w);
+}
+
+/** Written only when it changes, so a steady sparkline costs no attribute write per frame. */
+function noteColumns(canvas: HTMLCanvasElement, n: number): void {
+  const v = String(n);
+  if (canvas.dataset.columns !== v) canvas.dataset.columns = v;
 }
 
 export function drawSparkline(
@@ -56,12 +63,16 @@ export function drawSparkline(
     ctx.lineTo(x, h);
     ctx.stroke();
   }
-  if (!s || s.size === 0) return;
+  if (!s || s.size === 0) {
+    noteColumns(canvas, 0);
+    return;
+  }
 
   if (typeof s.value === 'string') {
     // Text-valued metric: a tick where the text changed.
     ctx.fillStyle = theme.line;
     for (const t of s.changes) if (t >= start) ctx.fillRect(Math.round(xOf(t)), h * 0.25, dpr * 2, h * 0.5);
+    noteColumns(canvas, 0);
     return;
   }
 
@@ -87,7 +98,10 @@ export function drawSparkline(
     if (a < lo) lo = a;
     if (b > hi) hi = b;
   }
-  if (lo === Infinity) return;
+  if (lo === Infinity) {
+    noteColumns(canvas, 0);
+    return;
+  }
   if (hi - lo < 1e-12) {
     const pad = Math.abs(hi) * 0.01 || 1;
     lo -= pad;
@@ -110,9 +124,11 @@ export function drawSparkline(
   ctx.beginPath();
   let prevT = NaN;
   let lastC = -1;
+  let columns = 0;
   for (let c = 0; c < w; c++) {
     const t = colT[c]!;
     if (Number.isNaN(t)) continue;
+    columns++;
     const y = yOf(colLast[c]!);
     if (Number.isNaN(prevT) || t - prevT > GAP_MS) ctx.moveTo(c, y);
     else ctx.lineTo(c, y);
@@ -120,6 +136,7 @@ export function drawSparkline(
     lastC = c;
   }
   ctx.stroke();
+  noteColumns(canvas, columns);
   // The newest value as a dot, so a lone sample is visible and the eye finds "now".
   if (lastC >= 0) {
     ctx.fillStyle = theme.line;
