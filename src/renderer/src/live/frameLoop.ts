@@ -1,6 +1,7 @@
 // The one animation-frame loop that puts live data on screen. Tiles and table rows register
 // their DOM nodes once (on mount); each frame, if a tick arrived since the last frame, the loop
-// writes the changed value texts and redraws the sparklines of the bindings that are visible.
+// writes the changed value texts of the visible bindings, and redraws their sparklines once "now"
+// has moved a pixel (see sparklineDue).
 // React never re-renders for a tick. Charts hook in with onFrame() and draw in the same frame.
 import { benchPerf } from '../perf';
 import { canvasThemeVersion } from './canvasTheme';
@@ -8,6 +9,7 @@ import { hostNow } from './clock';
 import { formatNumber, formatValue } from './formatValue';
 import { eventsInWindow, getSeries, live } from './liveData';
 import { fitMiddle, textWidth } from './middleEllipsis';
+import { WINDOW_MS } from './series';
 import { drawSparkline } from './sparkline';
 /** Window for the min/max/rate columns of the table. */
 const STATS_MS = 60_000;
@@ -33,6 +35,9 @@ interface Bound extends Binding {
   /** Force a canvas redraw (resized, just became visible). */
   dirty: boolean;
   stale: boolean;
+  /** The pixel column "now" fell in, and the events seen, when the sparkline was last drawn. */
+  drawnColumn: number;
+  drawnEvents: number;
 }
 
 const bound = new Set<Bound>();
@@ -74,7 +79,15 @@ const sizes = new ResizeObserver((entries) => {
 
 /** Register a tile or row; returns the function that unregisters it (call on unmount). */
 export function bind(binding: Binding): () => void {
-  const b: Bound = { ...binding, visible: false, textVersion: -1, dirty: true, stale: false };
+  const b: Bound = {
+    ...binding,
+    visible: false,
+    textVersion: -1,
+    dirty: true,
+    stale: false,
+    drawnColumn: NaN,
+    drawnEvents: -1,
+  };
   bound.add(b);
   byRoot.set(b.root, b);
   visibility.observe(b.root);
@@ -139,6 +152,21 @@ function writeText(b: Bound): void {
   }
 }
 
+/** The pixel column of the sparkline that "now" falls in: it moves every WINDOW_MS ÷ width ms. */
+function nowColumn(canvas: HTMLCanvasElement): number {
+  return Math.floor(live.latestT / (WINDOW_MS / Math.max(1, canvas.width)));
+}
+
+/**
+ * A sparkline is redrawn when "now" reached its next pixel column (every third of a second for a
+ * minute on a 180-pixel tile) or an event arrived, not on every tick: a tick moves it a fifth of a
+ * pixel, and redrawing 20 canvases 15 times a second was most of the window's frame time without
+ * a GPU. The newest value meanwhile shows in the tile's number at once.
+ */
+function sparklineDue(b: Bound, canvas: HTMLCanvasElement): boolean {
+  return nowColumn(canvas) !== b.drawnColumn || live.events !== b.drawnEvents;
+}
+
 /** Greys the metrics that arrived regularly and stopped, each judged by its own cadence. */
 function sweepStale(): void {
   const now = hostNow();
@@ -177,8 +205,10 @@ function frame(now: number): void {
     // A tile off screen gets its text when it comes into view (dirty): new text in a skipped
     // (content-visibility) subtree still cost its ancestors a layout pass each tick, 500 of them.
     if ((moved && b.visible) || b.dirty) writeText(b);
-    if (b.visible && b.canvas && (moved || themeChanged || b.dirty)) {
+    if (b.visible && b.canvas && (themeChanged || b.dirty || (moved && sparklineDue(b, b.canvas)))) {
       drawSparkline(b.canvas, getSeries(b.name), live.latestT, events ?? eventsInWindow(live.latestT));
+      b.drawnColumn = nowColumn(b.canvas);
+      b.drawnEvents = live.events;
     }
     b.dirty = false;
   }
