@@ -111,12 +111,7 @@ class Ring {
     };
     for (let k = 0; k < this.size; k++) {
       const j = this.at(k);
-      if (this.t[j]! < from) continue;
-      out.t.push(this.t[j]!);
-      out.min.push(this.min[j]!);
-      out.max.push(this.max[j]!);
-      out.last.push(this.last[j]!);
-      out.count.push(this.count[j]!);
+      if (this.t[j]! >= from) pushBucket(out, this, j);
     }
     return out;
   }
@@ -191,6 +186,24 @@ export class MetricHistories {
   }
 }
 
+/** Bucket columns, in a ring's typed arrays or an answer's plain ones. */
+interface Buckets {
+  t: ArrayLike<number>;
+  min: ArrayLike<number>;
+  max: ArrayLike<number>;
+  last: ArrayLike<number>;
+  count: ArrayLike<number>;
+}
+
+/** Appends bucket `i` of `from` to the answer's columns. */
+function pushBucket(out: MetricHistory, from: Buckets, i: number): void {
+  out.t.push(from.t[i]!);
+  out.min.push(from.min[i]!);
+  out.max.push(from.max[i]!);
+  out.last.push(from.last[i]!);
+  out.count.push(from.count[i]!);
+}
+
 /**
  * The buckets merged into buckets `bucketMs` wide (a multiple of HISTORY_BUCKET_MS, so each falls
  * in exactly one): min of the mins, max of the maxes, the last one's value and time, the points.
@@ -209,11 +222,7 @@ function widen(m: MetricHistory, bucketMs: number): MetricHistory {
       out.count[n] = out.count[n]! + m.count[i]!;
     } else {
       slot = s;
-      out.t.push(m.t[i]!);
-      out.min.push(m.min[i]!);
-      out.max.push(m.max[i]!);
-      out.last.push(m.last[i]!);
-      out.count.push(m.count[i]!);
+      pushBucket(out, m, i);
     }
   }
   return out;
