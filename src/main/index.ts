@@ -15,7 +15,7 @@ import {
   type IpcMainInvokeEvent,
 } from 'electron';
 import { join } from 'node:path';
-import { Host, writeLines, type RunExport, type SecretStore } from './host';
+import { Host, writeExportFile, type RunExport, type SecretStore } from './host';
 import type { EventName, ExportResult } from '../shared/contract';
 import { errorMessage } from '../shared/util';
 import { APP_INDEX_URL, APP_SCHEME, isAppUrl } from './shell/origin';
@@ -65,10 +65,13 @@ function fromOurWindow(e: IpcMainInvokeEvent): boolean {
 async function saveWithDialog(e: RunExport): Promise<ExportResult> {
   const r = await dialog.showSaveDialog(win!, {
     defaultPath: e.filename,
-    filters: [{ name: 'CSV', extensions: ['csv'] }],
+    filters: [
+      e.format === 'mcap' ? { name: 'MCAP', extensions: ['mcap'] } : { name: 'CSV', extensions: ['csv'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
   });
   if (r.canceled || !r.filePath) return { kind: 'cancelled' };
-  const points = (await writeLines(r.filePath, e.lines())) - 1; // the header is not a point
+  const points = await writeExportFile(r.filePath, e.write);
   return { kind: 'saved', path: r.filePath, points };
 }
 

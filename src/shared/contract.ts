@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { CameraConfigSchema } from './camera-config';
 import { ConfigValuesSchema } from './config-values';
+import { EXPORT_FORMATS } from './export-format';
 import { GatewaySchema } from './gateway';
 import { DEVICE_NAME_RULE, SOURCE_NAME_RE, SOURCE_NAME_RULE, deviceNameProblem } from './names';
 import { NetworkConfigSchema } from './network-config';
@@ -26,6 +27,7 @@ import type {
 // views.ts; re-exported here so the window's code finds the whole contract in one place.
 export { CameraConfigSchema, type CameraConfig } from './camera-config';
 export { ConfigValuesSchema } from './config-values';
+export { EXPORT_FORMATS, EXPORT_FORMAT_WORDS, type ExportFormat } from './export-format';
 export { GatewaySchema, type GatewaySetting } from './gateway';
 export { ParserSchema } from './line-format';
 export { HISTORY_BUCKET_MS, LIVE_WINDOW_MS, historyBucket } from './live-window';
@@ -101,7 +103,13 @@ export const requestSchemas = {
   'demo.set': z.object({ enabled: z.boolean() }).strict(),
   'run.start': z.object({ name: z.string().trim().min(1, 'give the run a name').max(200) }).strict(),
   'run.stop': empty,
-  'run.export': z.object({ runId: id }).strict(),
+  /** A past run as a file; `csv` (one row per point) when the window does not say. */
+  'run.export': z
+    .object({
+      runId: id,
+      format: z.enum(EXPORT_FORMATS, { error: 'choose CSV, wide CSV or MCAP' }).default('csv'),
+    })
+    .strict(),
   'marker.add': z.object({ note: z.string().trim().max(200).optional() }).strict(),
   /** One webcam frame captured in the window (JPEG bytes). */
   'webcam.frame': z

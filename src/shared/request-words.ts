@@ -64,6 +64,7 @@ const FIELD_LABELS: Record<string, string> = {
   path: 'FFmpeg program',
   id: 'Which item',
   runId: 'Which run',
+  'run.export:format': 'Export format',
   name: 'Name',
   note: 'Marker note',
   line: 'Line to send',

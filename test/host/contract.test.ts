@@ -89,7 +89,11 @@ const bad: Record<RequestName, Array<[unknown, string | RegExp]>> = {
     [{ name: 'x'.repeat(201) }, 'Run name: too long: at most 200 characters'],
   ],
   'run.stop': [[{ now: true }, /which this recorder does not know/]],
-  'run.export': [[{}, 'Which run: missing']],
+  'run.export': [
+    [{}, 'Which run: missing'],
+    [{ runId: 'x', format: 'xlsx' }, 'Could not export the run. Export format: choose CSV, wide CSV or MCAP.'],
+    [{ runId: 'x', format: 7 }, 'Export format: choose CSV, wide CSV or MCAP'],
+  ],
   'marker.add': [[{ note: 'x'.repeat(201) }, 'Marker note: too long']],
   'webcam.frame': [
     [{ cameraId: 'w', jpeg: 'AAAA' }, 'jpeg must be bytes'],

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { Host } from '../../src/main/host';
+import { exportUrl } from '../../src/main/headless/export-route';
 import { startHeadless, type HeadlessServer } from '../../src/main/headless/server';
 import { decodeWire, encodeWire } from '../../src/shared/contract';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
@@ -24,7 +25,7 @@ beforeAll(async () => {
     dataDir: tempDir(),
     exporter: async (e) => ({
       kind: 'download',
-      url: `/export/${e.run.id}.csv?token=${server.token}`,
+      url: exportUrl(e.run.id, e.format, server.token),
       filename: e.filename,
     }),
   });
@@ -139,6 +140,31 @@ describe('headless server', () => {
     expect(text).toContain(`run_id=${runId}`);
     const denied = await fetch(`http://127.0.0.1:${server.port}/export/${runId}.csv?token=nope`);
     expect(denied.status).toBe(403);
+  });
+
+  it('downloads a run as wide CSV and as MCAP, each with its name and content type', async () => {
+    await host.handle('run.start', { name: 'dl-formats' });
+    await new Promise((r) => setTimeout(r, 300));
+    const stopped = await host.handle('run.stop', {});
+    const runId = (stopped as { value: { id: string } }).value.id;
+    const get = async (format: 'csv-wide' | 'mcap'): Promise<Response> => {
+      const exp = await host.handle('run.export', { runId, format });
+      expect(exp).toMatchObject({ ok: true, value: { kind: 'download' } });
+      return fetch(`http://127.0.0.1:${server.port}${(exp as { value: { url: string } }).value.url}`);
+    };
+    const wide = await get('csv-wide');
+    expect(wide.status).toBe(200);
+    expect(wide.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(wide.headers.get('content-disposition')).toMatch(/attachment; filename="dl-formats_.*Z\.wide\.csv"/);
+    expect((await wide.text()).split('\r\n')[0]).toMatch(/^time_utc,epoch_ms,.*run\.start \(event\)/);
+    const mcap = await get('mcap');
+    expect(mcap.status).toBe(200);
+    expect(mcap.headers.get('content-type')).toBe('application/octet-stream');
+    expect(mcap.headers.get('content-disposition')).toMatch(/attachment; filename="dl-formats_.*Z\.mcap"/);
+    const bytes = Buffer.from(await mcap.arrayBuffer());
+    const magic = Buffer.from([0x89, 0x4d, 0x43, 0x41, 0x50, 0x30, 0x0d, 0x0a]); // \x89MCAP0\r\n
+    expect(bytes.subarray(0, 8)).toEqual(magic);
+    expect(bytes.subarray(-8)).toEqual(magic); // complete: the closing magic is there
   });
 
   it('`node out/main/headless.js` prints its URL, and Ctrl-C flushes and exits cleanly', async () => {

@@ -11,6 +11,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unl
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs as parseOptions } from 'node:util';
 import { Host } from '../host';
+import { exportUrl } from './export-route';
 import { checkPortFree, startHeadless, type HeadlessServer } from './server';
 
 export interface CliArgs {
@@ -259,7 +260,7 @@ async function start(args: CliArgs): Promise<{ host: Host; server: HeadlessServe
       ...(args.demoMetrics ? { demo: { metrics: args.demoMetrics, rate: args.demoRate ?? 1000 } } : {}),
       exporter: async (e) => ({
         kind: 'download',
-        url: `/export/${encodeURIComponent(e.run.id)}.csv?token=${server.token}`,
+        url: exportUrl(e.run.id, e.format, server.token),
         filename: e.filename,
       }),
     });

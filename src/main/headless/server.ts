@@ -11,12 +11,12 @@ import http from 'node:http';
 import net from 'node:net';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { extname, join, normalize, sep } from 'node:path';
-import { Readable, type Duplex } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { decodeWire, encodeWire, type Envelope, type EventName } from '../../shared/contract';
+import { decodeWire, encodeWire, type Envelope, type EventName, type ExportFormat } from '../../shared/contract';
 import { errorMessage } from '../../shared/util';
-import type { Host } from '../host';
+import { ExportSink, type Host } from '../host';
+import { parseExportPath } from './export-route';
 
 export interface HeadlessOptions {
   host: Host;
@@ -150,20 +150,20 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessServ
       res.writeHead(405, SECURITY_HEADERS).end();
       return;
     }
-    const m = /^\/export\/([^/]+)\.csv$/.exec(url.pathname);
-    if (m) {
+    const exp = parseExportPath(url.pathname);
+    if (exp) {
       if (!sameToken(url.searchParams.get('token'), token)) {
         res.writeHead(403, SECURITY_HEADERS).end('forbidden');
         return;
       }
       let runId: string;
       try {
-        runId = decodeURIComponent(m[1]!);
+        runId = decodeURIComponent(exp.encodedRunId);
       } catch {
         res.writeHead(400, SECURITY_HEADERS).end('bad run id');
         return;
       }
-      serveExport(opts.host, runId, res);
+      serveExport(opts.host, runId, exp.format, res);
       return;
     }
     serveStatic(root, url.pathname, res);
@@ -248,21 +248,26 @@ function serveStatic(root: string, pathname: string, res: http.ServerResponse): 
   });
 }
 
-function serveExport(host: Host, runId: string, res: http.ServerResponse): void {
+function serveExport(host: Host, runId: string, format: ExportFormat, res: http.ServerResponse): void {
   let exp;
   try {
-    exp = host.runExport(runId);
+    exp = host.runExport(runId, format);
   } catch (e) {
     res.writeHead(404, SECURITY_HEADERS).end((e as Error).message);
     return;
   }
   res.writeHead(200, {
     ...SECURITY_HEADERS,
-    'Content-Type': 'text/csv; charset=utf-8',
+    'Content-Type': exp.contentType,
     'Content-Disposition': `attachment; filename="${exp.filename}"`,
   });
-  // Streamed with backpressure (a run may hold millions of points); a failure ends the response.
-  pipeline(Readable.from(exp.lines()), res).catch(() => res.destroy());
+  // Streamed with backpressure (a run may hold millions of points). A failure half way cuts the
+  // response, so the browser marks the download failed rather than keeping a short file.
+  const sink = new ExportSink(res);
+  exp
+    .write(sink)
+    .then(() => sink.end())
+    .catch(() => res.destroy());
 }
 
 function bridge(ws: WebSocket, host: Host): void {

@@ -14,7 +14,8 @@ export function textCell(s: string): string {
   return /[",\r\n]/.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded;
 }
 
-function valueCell(v: unknown): string {
+/** A value cell: a number or boolean as is, text guarded, anything else as guarded JSON. */
+export function valueCell(v: unknown): string {
   if (typeof v === 'number') return String(v); // a number stays a number, sign and all
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'string') return textCell(v);

@@ -1,16 +1,22 @@
 // What a host is started with: the data folder and how the surrounding shell (Electron, headless,
 // tests, benchmarks) provides what only it can (the keychain, a save dialog, a file manager).
 
-import type { ExportResult, RunView } from '../../shared/contract';
+import type { ExportFormat, ExportResult, RunView } from '../../shared/contract';
 import type { Plexus } from '../plexus';
 import type { PluginTiming } from '../plugins';
+import type { ExportSink } from './export-sink';
 import type { SecretStore } from './secrets';
 
+/** A run ready to export: the shell chooses where the bytes go, then calls `write`. */
 export interface RunExport {
   run: RunView;
+  format: ExportFormat;
+  /** A suggested file name, ending as the format does (.csv, .wide.csv, .mcap). */
   filename: string;
-  /** The CSV, line by line. */
-  lines: () => Iterable<string>;
+  /** For a download: text/csv or application/octet-stream. */
+  contentType: string;
+  /** Streams the file into the sink (with backpressure); resolves with the points written. */
+  write: (sink: ExportSink) => Promise<number>;
 }
 
 export interface HostOptions {

@@ -23,6 +23,7 @@ import {
   type Envelope,
   type EventMap,
   type EventName,
+  type ExportFormat,
   type ReplyMap,
   type RequestData,
   type RequestHandlers,
@@ -391,7 +392,8 @@ export class Host {
         },
         stateChanged: () => this.stateChanged(),
       }),
-      'run.export': ({ runId }) => exportRun(this.runExport(runId), this.opts.exporter, this.opts.dataDir),
+      'run.export': ({ runId, format }) =>
+        exportRun(this.runExport(runId, format), this.opts.exporter, this.opts.dataDir),
       'app.openLogFolder': async () => {
         if (!this.opts.openFolder) return { opened: false, path: this.log.dir };
         await this.opts.openFolder(this.log.dir);
@@ -406,9 +408,20 @@ export class Host {
     return Promise.resolve(handler(payload));
   }
 
-  /** A run's CSV (for transports that stream it themselves, like the headless download URL). */
-  runExport(runId: string): RunExport {
-    return runExport(this.client, runId);
+  /** A run as a file (for transports that stream it themselves, like the headless download URL). */
+  runExport(runId: string, format: ExportFormat = 'csv'): RunExport {
+    // Units as the recorder knows them now: a past run's points do not carry theirs.
+    const info = { ...this.plugins.metricInfo(), ...this.sources.serialMetricInfo() };
+    return runExport(
+      {
+        client: this.client,
+        unit: (metric) => info[metric]?.unit,
+        device: this.client.sourceId,
+        dataDir: this.opts.dataDir,
+      },
+      runId,
+      format,
+    );
   }
 
   // ── shutdown ────────────────────────────────────────────────────────────────────────────

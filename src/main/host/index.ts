@@ -4,4 +4,4 @@ export { Host } from './host';
 export type { HostOptions, RunExport } from './host-options';
 export { UnprotectedSecretStore, UNPROTECTED_TAG, type SecretStore } from './secrets';
 export { runCsv, csvRow, textCell, CSV_HEADER } from './csv-export';
-export { writeLines } from './write-lines';
+export { ExportSink, writeExportFile } from './export-sink';
