@@ -1,8 +1,10 @@
-// Export a run to CSV. In a browser the host answers with a URL we download through <a download>;
-// in Electron it saves the file itself and tells us where; a cancelled save dialog shows nothing.
-// The result shows for a few seconds, then clears (the browser's own download bar takes over).
+// Export a past run: long CSV (one row per point), wide CSV (a column per metric) or MCAP (for
+// Foxglove and Lichtblick). In a browser the host answers with a URL we download through
+// <a download>; in Electron it saves the file itself and tells us where; a cancelled save dialog
+// shows nothing. The result shows for a few seconds, then clears (the browser's own download bar
+// takes over).
 import { useEffect, useState } from 'react';
-import type { ExportResult } from '../../../shared/contract';
+import { EXPORT_FORMATS, EXPORT_FORMAT_WORDS, type ExportFormat, type ExportResult } from '../../../shared/contract';
 import { getBench } from '../bridge';
 import { ErrorText } from '../common/ErrorText';
 import { count } from '../common/format';
@@ -21,38 +23,56 @@ function download(url: string, filename: string): void {
   a.remove();
 }
 
+/** The CSV button keeps its old test id (`export-<run>`); the others add their format. */
+function testId(runId: string, format: ExportFormat): string {
+  return format === 'csv' ? `export-${runId}` : `export-${runId}-${format}`;
+}
+
 export function ExportButton({ runId }: { runId: string }): React.JSX.Element {
-  const [done, setDone] = useState<ExportResult | null>(null);
+  const [done, setDone] = useState<{ format: ExportFormat; result: ExportResult } | null>(null);
+  const [running, setRunning] = useState<ExportFormat | null>(null);
   useEffect(() => {
     if (!done) return;
     const t = setTimeout(() => setDone(null), RESULT_MS);
     return () => clearTimeout(t);
   }, [done]);
-  const exp = useAction(async () => {
+  const exp = useAction(async (format: ExportFormat) => {
     setDone(null);
-    const r = await getBench().invoke('run.export', { runId });
-    if (r.kind === 'download') download(r.url, r.filename);
-    setDone(r);
+    setRunning(format);
+    try {
+      const r = await getBench().invoke('run.export', { runId, format });
+      if (r.kind === 'download') download(r.url, r.filename);
+      setDone({ format, result: r });
+    } finally {
+      setRunning(null);
+    }
   });
+  const result = done?.result;
   return (
     <>
-      <button
-        type="button"
-        className="button button-small"
-        onClick={() => void exp.run()}
-        disabled={exp.busy}
-        data-testid={`export-${runId}`}
-      >
-        {exp.busy ? 'Exporting…' : 'CSV'}
-      </button>
-      {done?.kind === 'saved' && (
+      <div className="button-row" role="group" aria-label="Export this run as">
+        {EXPORT_FORMATS.map((format) => (
+          <button
+            key={format}
+            type="button"
+            className="button button-small"
+            title={EXPORT_FORMAT_WORDS[format].title}
+            onClick={() => void exp.run(format)}
+            disabled={exp.busy}
+            data-testid={testId(runId, format)}
+          >
+            {running === format ? 'Exporting…' : EXPORT_FORMAT_WORDS[format].label}
+          </button>
+        ))}
+      </div>
+      {result?.kind === 'saved' && (
         <p className="muted export-done" data-testid={`export-done-${runId}`}>
-          Saved {count(done.points)} points to <code>{done.path}</code>
+          Saved {count(result.points)} points to <code>{result.path}</code>
         </p>
       )}
-      {done?.kind === 'download' && (
+      {result?.kind === 'download' && done && (
         <p className="muted export-done" data-testid={`export-done-${runId}`}>
-          CSV handed to your browser: {done.filename} (see its downloads)
+          {EXPORT_FORMAT_WORDS[done.format].label} handed to your browser: {result.filename} (see its downloads)
         </p>
       )}
       <ErrorText error={exp.error} testId={`export-error-${runId}`} />
