@@ -13,12 +13,11 @@ const LIVE_DATA: string = '../../src/renderer/src/live/liveData';
 const T0 = 1_700_000_000_000;
 const B = HISTORY_BUCKET_MS;
 
-/** History of `name`: one bucket per [t, min, max, last, count]. */
-function hist(
-  name: string,
-  value: MetricUpdate[1],
-  buckets: Array<[number, number, number, number, number]>,
-): MetricHistory {
+/** One bucket: [t, min, max, last, count]. */
+type Bucket = [number, number, number, number, number];
+
+/** History of `name`, one bucket per entry. */
+function hist(name: string, value: MetricUpdate[1], buckets: Bucket[]): MetricHistory {
   return {
     name,
     value,
@@ -40,20 +39,15 @@ describe('Series.seed', () => {
   it('fills an empty ring: the buckets in order, the latest value, first/last time, a cadence', () => {
     const s = new Series('psu.v');
     const v0 = s.version;
-    s.seed(
-      hist('psu.v', 12.5, [
-        [T0 + 400, 11, 13, 12, 7],
-        [T0 + B + 450, 12, 14, 13, 8],
-        [T0 + 2 * B + 480, 12, 12.5, 12.5, 6],
-        [T0 + 3 * B + 490, 12, 13, 12.5, 6],
-      ]),
-    );
-    expect(samples(s)).toEqual([
+    const buckets: Bucket[] = [
       [T0 + 400, 11, 13, 12, 7],
       [T0 + B + 450, 12, 14, 13, 8],
       [T0 + 2 * B + 480, 12, 12.5, 12.5, 6],
       [T0 + 3 * B + 490, 12, 13, 12.5, 6],
-    ]);
+    ];
+    s.seed(hist('psu.v', 12.5, buckets));
+    // Every bucket becomes one sample, unchanged.
+    expect(samples(s)).toEqual(buckets);
     expect(s.value).toBe(12.5);
     expect(s.firstT).toBe(T0 + 400);
     expect(s.lastT).toBe(T0 + 3 * B + 490);
