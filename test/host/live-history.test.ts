@@ -3,7 +3,6 @@
 // metric, and forgotten with the metric's source. The buckets are checked value by value, on the
 // history itself and on a real host fed by a real serial line.
 import { afterEach, describe, expect, it } from 'vitest';
-import { performance } from 'node:perf_hooks';
 import { HISTORY_BUCKETS, MAX_ANSWER_BUCKETS, MetricHistories } from '../../src/main/host/metric-history';
 import { RetiredSources } from '../../src/main/host/retired-sources';
 import {
@@ -106,30 +105,22 @@ describe('MetricHistories', () => {
     expect(h.sizes()).toEqual({ metrics: 1, buckets: HISTORY_BUCKETS, bytes: HISTORY_BUCKETS * 5 * 8 });
   });
 
-  it('500 metrics at 15 ticks a second for 75 s: about 2.4 MB, and a tick costs well under a millisecond', () => {
+  // What it costs in time is not asserted here (a wall-clock bound flakes on a busy machine); the
+  // ui bench runs the same 500 metrics at 50,000 points/s against its frame-rate targets.
+  it('500 metrics at 15 ticks a second for 75 s: about 2.4 MB, a full minute each, an answer under 6 MB', () => {
     const h = new MetricHistories();
     const names = Array.from({ length: 500 }, (_, i) => `demo.load.m${String(i).padStart(3, '0')}`);
     const ticks = 75 * 15;
-    let worst = 0;
-    const started = performance.now();
     for (let k = 0; k < ticks; k++) {
       // What 50,000 points/s over 500 metrics makes of a tick: every metric, about 7 points each.
       const updates = names.map((name, i): MetricUpdate => [name, Math.sin(k + i), -1, 1, 7]);
-      const t0 = performance.now();
       h.add(T0 + (k * 1000) / 15, updates);
-      worst = Math.max(worst, performance.now() - t0);
     }
-    const total = performance.now() - started;
     const sizes = h.sizes();
     expect(sizes.metrics).toBe(500);
     expect(sizes.buckets).toBe(500 * HISTORY_BUCKETS);
     expect(sizes.bytes).toBe(500 * HISTORY_BUCKETS * 40); // 2.42 MB
-    // Generous bounds for a busy test machine; typically ~0.1 ms a tick.
-    expect(total / ticks).toBeLessThan(1);
-    expect(worst).toBeLessThan(20);
-    const t1 = performance.now();
     const view = h.view(T0 + (ticks * 1000) / 15);
-    expect(performance.now() - t1).toBeLessThan(200);
     expect(view.bucketMs).toBe(HISTORY_BUCKET_MS);
     expect(view.metrics.every((m) => m.t.length >= HISTORY_BUCKETS - 2 && m.t.length <= HISTORY_BUCKETS)).toBe(true);
     // Values with all 17 digits: what a reloaded window receives stays well under the 8 MB the
@@ -297,10 +288,17 @@ describe('live.history from a real host', () => {
   it('500 metrics at 50,000 points/s: every one has its buckets, with the points the ticks carried', async () => {
     const h = await startHost(tempDir(), { demo: { metrics: 500, rate: 50_000 }, clientOptions: { apiKey: null } });
     await until(() => h.state().status.pointsPerSec > 20_000, 20_000, 'the load generator to run');
-    await sleep(2000);
-    const history = await call(h, 'live.history', {});
+    // Until every metric has 3 buckets (1.5 s of ticks at least), however slow the machine.
+    const isLoad = (m: { name: string }): boolean => m.name.startsWith('demo.load.');
+    let history: Awaited<ReturnType<typeof call<'live.history'>>>;
+    for (const t0 = Date.now(); ; await sleep(250)) {
+      history = await call(h, 'live.history', {});
+      const full = history.metrics.filter((m) => isLoad(m) && m.t.length >= 3).length;
+      if (full === 500) break;
+      if (Date.now() - t0 > 30_000) throw new Error(`after 30 s only ${full} of 500 metrics have 3 buckets`);
+    }
     expect(history.bucketMs).toBe(HISTORY_BUCKET_MS);
-    const load = history.metrics.filter((m) => m.name.startsWith('demo.load.'));
+    const load = history.metrics.filter(isLoad);
     expect(load.length).toBe(500);
     for (const m of load) {
       expect(m.t.length).toBeGreaterThanOrEqual(3);
