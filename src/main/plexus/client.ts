@@ -44,10 +44,11 @@ import type { Outbox } from './outbox';
 import { PointWriter } from './point-writer';
 import { PreSyncStamps } from './presync';
 import type { RecoveryInfo } from './recovery-info';
-import { RunRecorder } from './run-recorder';
+import { RunRecorder, type RunOptions } from './run-recorder';
 import type { RunInfo, RunRow } from './runs';
 import type { StatusInfo } from './status';
-import type { Store } from './store';
+import type { BlockRow, Store } from './store';
+import { encodeTags, type Tags } from './validate';
 import { VideoSender } from './video-sender';
 import type { VideoFrameOptions } from './video';
 
@@ -271,9 +272,46 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
   // ── runs ──────────────────────────────────────────────────────────────────────────────
 
   /** Start a named run; every point from now on carries `tags.run_id`. Ends an active run first. */
-  startRun(name?: string): RunInfo {
+  startRun(name?: string, opts?: RunOptions): RunInfo {
     this.assertOpen();
-    return this.runRecorder.start(name);
+    return this.runRecorder.start(name, opts);
+  }
+
+  /** New tags (besides run_id) for the active run's points from now on; no-op without a run. */
+  setRunTags(tags: Tags): void {
+    this.assertOpen();
+    encodeTags(tags, { run_id: 'x' }, 'run fields: ');
+    this.runRecorder.setTags(tags);
+  }
+
+  /**
+   * Forget a past run (its row in the run log; its points stay in the log until pruned like any
+   * delivered point). The active run cannot be deleted: end it first.
+   */
+  deleteRun(runId: string): void {
+    this.assertOpen();
+    if (this.runRecorder.current()?.id === runId)
+      throw new ValidationError('run.id', runId, 'the run is still recording; stop it first');
+    this.store.deleteRun(runId);
+  }
+
+  /**
+   * Committed blocks of the log after seq `after` (at most 64), oldest first, for a reader that
+   * follows the log (the recorder's run library). Commits what is pending first when `commit`.
+   */
+  logBlocksAfter(after: number, commit = false): BlockRow[] {
+    this.assertOpen();
+    if (commit) this.commits.now();
+    return this.store.blocksBetween(after + 1, this.outbox.storedSeq, after);
+  }
+
+  /**
+   * Keep the log's points after `seq` even once delivered, until a later call moves it: a reader
+   * following the log with logBlocksAfter() calls it with what it has copied, so retention never
+   * removes a point before the reader saw it.
+   */
+  holdLogAfter(seq: number): void {
+    this.outbox.holdAfter(seq);
   }
 
   /** End the active run (no-op when none); returns it. */

@@ -58,6 +58,8 @@ const CHUNK_BYTES = 256 * 1024;
 export class Outbox {
   /** Seq the next committed point will get. */
   private nextSeq = 1;
+  /** Delivered points after this seq are not pruned (holdAfter). */
+  private held = Infinity;
   private confirmed = 0;
   private persistedConfirmed = 0;
   /** Highest seq handed to a transport since the last rewind. */
@@ -247,11 +249,20 @@ export class Outbox {
     return dropped;
   }
 
-  /** Remove delivered blocks beyond what is retained for local use. */
+  /**
+   * Keep delivered points after `seq` whatever the retention says, until a later call moves it:
+   * a reader that follows the log (the recorder's run library) has not copied them yet.
+   */
+  holdAfter(seq: number): void {
+    this.held = seq;
+  }
+
+  /** Remove delivered blocks beyond what is retained for local use (none a reader still needs). */
   private pruneDelivered(): void {
     const { retainPoints, retainBytes } = this.limits;
+    const upTo = Math.min(this.confirmed, this.held);
     if (retainPoints === 0 && retainBytes === 0) {
-      const r = this.store.deleteDeliveredUpTo(this.confirmed);
+      const r = this.store.deleteDeliveredUpTo(upTo);
       this.logPoints -= r.points;
       this.logBytes -= r.bytes;
       return;
@@ -259,7 +270,7 @@ export class Outbox {
     const over = (): boolean =>
       this.logPoints - this.undeliveredPoints > retainPoints || this.logBytes - this.undeliveredBytes > retainBytes;
     while (over()) {
-      const metas = this.store.deliveredBlockMeta(this.confirmed, 256);
+      const metas = this.store.deliveredBlockMeta(upTo, 256);
       if (metas.length === 0) return;
       for (const m of metas) {
         if (!over()) return;

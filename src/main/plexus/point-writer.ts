@@ -65,11 +65,13 @@ export class PointWriter {
     const batchTags = opts.tags;
     if (batchTags !== undefined) checkTagsType(batchTags, '');
     const encoded: string[] = new Array(list.length);
+    const inRun: boolean[] = new Array(list.length);
     for (let i = 0; i < list.length; i++) {
       const p = list[i];
       // Messages say which point; the prefix is only built when a point is refused.
       try {
         encoded[i] = this.encodeBatchPoint(p, ts, batchTags);
+        inRun[i] = this.runs.tagsOf(this.encoder.metricJson(p!.metric)) !== undefined;
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
         throw new ValidationError(e.rule, e.value, `points[${i}]: ${e.message}`);
@@ -78,7 +80,7 @@ export class PointWriter {
     let seq = this.d.outbox.lastSeq;
     const ownTime = opts.timestamp === undefined && this.d.presync.waiting;
     for (let i = 0; i < encoded.length; i++) {
-      seq = this.appendLine(encoded[i]!);
+      seq = this.appendLine(encoded[i]!, inRun[i]);
       if (ownTime && list[i]!.timestamp === undefined) this.d.presync.note(seq);
     }
     return seq;
@@ -102,17 +104,17 @@ export class PointWriter {
     } else [cls, valueJson] = encodeValue(v, false);
     const pts = p.timestamp !== undefined ? normalizeTimestamp(p.timestamp) : ts;
     let tagsJson: string;
-    if (p.tags === undefined && batchTags === undefined) tagsJson = this.runs.tagsJson;
+    if (p.tags === undefined && batchTags === undefined) tagsJson = this.runs.tagsJsonOf(metricJson);
     else {
       if (p.tags !== undefined) checkTagsType(p.tags, '');
-      tagsJson = this.tagsJson({ ...batchTags, ...p.tags });
+      tagsJson = this.tagsJson(metricJson, { ...batchTags, ...p.tags });
     }
     return this.encoder.encode(cls, metricJson, valueJson, pts, tagsJson);
   }
 
-  private tagsJson(tags: unknown, where = ''): string {
-    if (tags === undefined) return this.runs.tagsJson;
-    return encodeTags(tags, this.runs.tags, where);
+  private tagsJson(metricJson: string, tags: unknown, where = ''): string {
+    if (tags === undefined) return this.runs.tagsJsonOf(metricJson);
+    return encodeTags(tags, this.runs.tagsOf(metricJson), where);
   }
 
   /** `ownTime`: the client picked the timestamp (not the caller), so a first clock sync may move it. */
@@ -124,19 +126,23 @@ export class PointWriter {
     ownTime = opts?.timestamp === undefined,
   ): number {
     const ts = opts?.timestamp !== undefined ? normalizeTimestamp(opts.timestamp) : Math.round(this.d.clock.now());
-    const tagsJson = this.tagsJson(opts?.tags);
-    const seq = this.appendLine(this.encoder.encode(cls, metricJson, valueJson, ts, tagsJson));
+    const tagsJson = this.tagsJson(metricJson, opts?.tags);
+    const seq = this.appendLine(
+      this.encoder.encode(cls, metricJson, valueJson, ts, tagsJson),
+      this.runs.tagsOf(metricJson) !== undefined,
+    );
     if (ownTime && this.d.presync.waiting) this.d.presync.note(seq);
     return seq;
   }
 
-  private appendLine(line: string): number {
+  /** `inRun`: the point carries the active run's tags (counted in the run). */
+  private appendLine(line: string, inRun = true): number {
     if (!this.commits.accepts()) {
       this.droppedForStorage();
       return -1;
     }
     const seq = this.d.outbox.append(line);
-    this.runs.counted();
+    this.runs.counted(inRun);
     this.commits.appended();
     return seq;
   }

@@ -9,7 +9,19 @@ import type { Outbox } from './outbox';
 import type { RecordingContext } from './local-state';
 import { defaultRunName, interruptedKey, makeRunId, type RunInfo, type RunRow } from './runs';
 import type { BlockRow, Store } from './store';
-import { encodeValue, type Tags } from './validate';
+import { encodeTags, encodeValue, type Tags } from './validate';
+
+/** What a run carries besides its name: tags on every point, and sources left out of it. */
+export interface RunOptions {
+  /** Tags every point of the run carries besides `run_id` (the technician's fields). */
+  tags?: Tags;
+  /**
+   * Metric name prefixes (with their trailing dot) whose points stay out of the run: recorded and
+   * delivered as always, but without the run's tags. Events of the run itself and markers never
+   * match a source's prefix, so they are always in it.
+   */
+  excludePrefixes?: readonly string[];
+}
 
 export interface RunRecorderHooks {
   commitNow(): void;
@@ -99,10 +111,17 @@ function parseLine(line: string | undefined): LoggedPoint | null {
   }
 }
 
+/** The tags of a run's points: the technician's fields, and the run id (which no field may replace). */
+function runTagsOf(id: string, tags: Tags | undefined): Tags {
+  return { ...tags, run_id: id };
+}
+
 export class RunRecorder {
   private run: RunInfo | null = null;
   private runTags: Tags | undefined;
   private runTagsJson = '';
+  /** `excludePrefixes` as the start of a metric's JSON string (`"psu.`), checked per point. */
+  private excluded: string[] = [];
 
   constructor(
     private readonly d: RecordingContext,
@@ -119,9 +138,31 @@ export class RunRecorder {
     return this.runTagsJson;
   }
 
-  /** A point was recorded (in the active run, if any). */
-  counted(): void {
-    if (this.run) this.run.points++;
+  /** The run's tags JSON for a point named by `metricJson` ('' when no run or left out of it). */
+  tagsJsonOf(metricJson: string): string {
+    return this.excluded.length > 0 && this.isExcluded(metricJson) ? '' : this.runTagsJson;
+  }
+
+  /** The run's tags for a point named by `metricJson` (undefined when no run or left out of it). */
+  tagsOf(metricJson: string): Tags | undefined {
+    return this.excluded.length > 0 && this.isExcluded(metricJson) ? undefined : this.runTags;
+  }
+
+  private isExcluded(metricJson: string): boolean {
+    for (const p of this.excluded) if (metricJson.startsWith(p)) return true;
+    return false;
+  }
+
+  /** A point was recorded: in the active run unless its source was left out. */
+  counted(inRun = true): void {
+    if (this.run && inRun) this.run.points++;
+  }
+
+  /** New tags for the active run's points from now on (its fields, edited while it records). */
+  setTags(tags: Tags): void {
+    if (!this.run) return;
+    this.runTags = runTagsOf(this.run.id, tags);
+    this.runTagsJson = JSON.stringify(this.runTags);
   }
 
   current(): RunInfo | null {
@@ -129,7 +170,9 @@ export class RunRecorder {
   }
 
   /** Start a named run, ending an active one first. */
-  start(name?: string): RunInfo {
+  start(name?: string, opts: RunOptions = {}): RunInfo {
+    // Checked before anything is recorded: a refused tag must not leave half a run behind.
+    if (opts.tags) encodeTags(opts.tags, { run_id: 'x' }, 'run fields: ');
     if (this.run) this.finish();
     const now = Math.round(this.d.clock.now());
     const runName = name?.trim() || defaultRunName(now);
@@ -140,8 +183,9 @@ export class RunRecorder {
     this.hooks.commitNow();
     this.d.store.insertRun(id, runName, now, this.d.outbox.lastSeq + 1);
     this.run = { id, name: runName, startedAt: now, endedAt: null, points: 0 };
-    this.runTags = { run_id: id };
+    this.runTags = runTagsOf(id, opts.tags);
     this.runTagsJson = JSON.stringify(this.runTags);
+    this.excluded = (opts.excludePrefixes ?? []).map((p) => JSON.stringify(p).slice(0, -1));
     // The run records how good its time base was when it started.
     const clock = this.d.clock.get();
     const [, startJson] = encodeValue(
@@ -184,6 +228,7 @@ export class RunRecorder {
     this.run = null;
     this.runTags = undefined;
     this.runTagsJson = '';
+    this.excluded = [];
     run.endedAt = now;
     this.hooks.commitNow();
     this.d.storeSafely('record the end of the run', () => {

@@ -18,7 +18,7 @@ export interface BlockRow {
   body: Buffer;
 }
 
-import type { RunRow } from './runs';
+import { interruptedKey, type RunRow } from './runs';
 export type { RunRow };
 
 export interface ClockRow {
@@ -291,6 +291,11 @@ export class Store {
 
   listRuns(limit = 1000): RunRow[] {
     return this.st.listRuns.all(limit);
+  }
+
+  deleteRun(id: string): void {
+    this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+    this.db.prepare('DELETE FROM meta WHERE key = ?').run(interruptedKey(id));
   }
 
   getRun(id: string): RunRow | undefined {
