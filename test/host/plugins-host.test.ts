@@ -4,13 +4,14 @@
 // before plugins keep the technician's demo choice.
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { TestGateway } from '../support/gateway';
 import { until } from '../helpers/plexus';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
 import { call, startHost as startTestHost, stopHost, stopHosts } from '../helpers/host';
 import { scriptPlugin } from '../plugins/helpers';
+import { freePort } from '../helpers/net';
 
 let gw: TestGateway | undefined;
 
@@ -22,16 +23,6 @@ afterEach(async () => {
   gw = undefined;
   cleanupTempDirs();
 });
-
-/** A TCP port free on loopback right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const PSU = `let volts = 12;
     ctx.describe('volts', { unit: 'V' });
