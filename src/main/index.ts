@@ -16,7 +16,7 @@ import {
 } from 'electron';
 import { join } from 'node:path';
 import { Host, writeExportFile, type RunExport, type SecretStore } from './host';
-import type { EventName, ExportResult } from '../shared/contract';
+import { EXPORT_FORMAT_WORDS, type EventName, type ExportResult } from '../shared/contract';
 import { errorMessage } from '../shared/util';
 import { APP_INDEX_URL, APP_SCHEME, isAppUrl } from './shell/origin';
 import { APP_SCHEME_PRIVILEGES, serveAppRequest } from './shell/app-protocol';
@@ -66,7 +66,7 @@ async function saveWithDialog(e: RunExport): Promise<ExportResult> {
   const r = await dialog.showSaveDialog(win!, {
     defaultPath: e.filename,
     filters: [
-      e.format === 'mcap' ? { name: 'MCAP', extensions: ['mcap'] } : { name: 'CSV', extensions: ['csv'] },
+      { name: EXPORT_FORMAT_WORDS[e.format].label, extensions: [EXPORT_FORMAT_WORDS[e.format].extension] },
       { name: 'All files', extensions: ['*'] },
     ],
   });

@@ -6,11 +6,12 @@
 import { z } from 'zod';
 import { CameraConfigSchema } from './camera-config';
 import { ConfigValuesSchema } from './config-values';
-import { EXPORT_FORMATS } from './export-format';
+import { EXPORT_FORMATS, type ExportFormat as ExportFormatName } from './export-format';
 import { GatewaySchema } from './gateway';
 import { DEVICE_NAME_RULE, SOURCE_NAME_RE, SOURCE_NAME_RULE, deviceNameProblem } from './names';
 import { NetworkConfigSchema } from './network-config';
 import { plainIssue, refusalText } from './request-words';
+import { RunMetaSchema, RunSeriesRequestSchema, type RunDetail, type RunSeriesView } from './run-review';
 import { SerialConfigSchema } from './serial-config';
 import type {
   AppState,
@@ -34,6 +35,7 @@ export { HISTORY_BUCKET_MS, LIVE_WINDOW_MS, historyBucket } from './live-window'
 export { DEVICE_NAME_RE, DEVICE_NAME_RULE, SOURCE_NAME_RE, SOURCE_NAME_RULE, deviceNameProblem } from './names';
 export { NetworkConfigSchema, type NetworkConfig } from './network-config';
 export { SerialConfigSchema, type SerialConfig } from './serial-config';
+export * from './run-review';
 export { REQUEST_WORDS, failureText, fieldLabel, refusalText, shownText } from './request-words';
 export type { ConnectionStatus } from './status';
 export type * from './views';
@@ -55,6 +57,7 @@ const apiKey = z
   .max(512, 'an API key has at most 512 characters');
 
 const empty = z.object({}).strict();
+const runName = z.string().trim().min(1, 'give the run a name').max(200);
 
 // ── requests: what the window may ask ────────────────────────────────────────────────────────
 
@@ -101,13 +104,28 @@ export const requestSchemas = {
   'camera.start': z.object({ id }).strict(),
   'camera.stop': z.object({ id }).strict(),
   'demo.set': z.object({ enabled: z.boolean() }).strict(),
-  'run.start': z.object({ name: z.string().trim().min(1, 'give the run a name').max(200) }).strict(),
+  /**
+   * Start a run. `sources`: the source keys (`serial:<id>`, `plugin:<id>`, …) it records; absent:
+   * all of them. The metadata's fields become tags on every point of the run.
+   */
+  'run.start': RunMetaSchema.extend({
+    name: runName,
+    sources: z.array(id).max(200).optional(),
+  }).strict(),
   'run.stop': empty,
+  /** Change a run's name or metadata, during it or after. */
+  'run.update': RunMetaSchema.extend({ runId: id, name: runName.optional() }).strict(),
+  /** Delete a past run from the run library (never the one recording). */
+  'run.delete': z.object({ runId: id }).strict(),
+  /** Open a past run for review: its metrics, markers and events. */
+  'run.open': z.object({ runId: id }).strict(),
+  /** Series of a past run at one zoom level (decimated by the host). */
+  'run.series': RunSeriesRequestSchema,
   /** A past run as a file; `csv` (one row per point) when the window does not say. */
   'run.export': z
     .object({
       runId: id,
-      format: z.enum(EXPORT_FORMATS, { error: 'choose CSV, wide CSV or MCAP' }).default('csv'),
+      format: z.enum(EXPORT_FORMATS, { error: 'choose CSV, wide CSV, MCAP or XDF' }).default('csv'),
     })
     .strict(),
   'marker.add': z.object({ note: z.string().trim().max(200).optional() }).strict(),
@@ -176,8 +194,19 @@ export interface EventMap {
   state: AppState;
   tick: Tick;
   command: CommandView;
+  /** How far a long export has come (about twice a second while it writes). */
+  'export.progress': ExportProgress;
 }
 export type EventName = keyof EventMap;
+
+export interface ExportProgress {
+  runId: string;
+  format: ExportFormatName;
+  /** Points written so far, and the run's points (the total to reach). */
+  points: number;
+  total: number;
+  done: boolean;
+}
 
 export type ExportResult =
   | { kind: 'saved'; path: string; points: number }
@@ -209,6 +238,10 @@ export interface ReplyMap {
   'demo.set': { enabled: boolean };
   'run.start': RunView;
   'run.stop': RunView | null;
+  'run.update': RunView;
+  'run.delete': { runId: string; bytes: number };
+  'run.open': RunDetail;
+  'run.series': RunSeriesView[];
   'run.export': ExportResult;
   /** `warning`: the marker is kept but waits in memory (the disk refuses writes). */
   'marker.add': {

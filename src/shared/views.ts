@@ -6,6 +6,7 @@ import type { GatewaySetting } from './gateway';
 import type { NetworkConfig } from './network-config';
 import type { ConfigSchema, ConfigValues } from './plugin-config';
 import type { PortInfo } from './ports';
+import type { RunMetaView, RunStorageView } from './run-review';
 import type { SerialConfig } from './serial-config';
 import type { ActiveTransport, ConnectionStatus } from './status';
 
@@ -169,6 +170,25 @@ export interface RunView {
    * last recorded point (where it really ended), not a stop the technician pressed.
    */
   interrupted?: boolean;
+  /** Operator, description, fields and the sources it recorded (absent for the live run's tick). */
+  meta?: RunMetaView;
+  /** Its size in the run library and whether the platform has all of it. */
+  storage?: RunStorageView;
+}
+
+/** The run library: where past runs are kept until deleted, and the room they take. */
+export interface RunLibraryView {
+  /** Bytes all kept runs take. */
+  totalBytes: number;
+  /** The disk the data folder is on: its free and total bytes. */
+  diskFreeBytes: number;
+  diskBytes: number;
+  /** Runs are kept while the disk has more than this share free (percent). */
+  keepFreePercent: number;
+  /** Said while the disk nears the quota, before any run would be deleted; null when all is well. */
+  warning: string | null;
+  /** Runs the quota deleted (oldest delivered first), for the technician to see. */
+  deleted: { name: string; at: number }[];
 }
 
 /** A marker the technician dropped (kept on the host: the current run's, the last run's, and recent ones outside runs). */
@@ -239,6 +259,8 @@ export interface AppState {
   metricInfo: Record<string, MetricInfo>;
   run: RunView | null;
   runs: RunView[];
+  /** Absent until the run library has looked at the disk once. */
+  runLibrary?: RunLibraryView;
   inbox: CommandView[];
   problems: ProblemView[];
   /** Markers kept on the host: the current run's, the last run's, and recent ones outside runs. */

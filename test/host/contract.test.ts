@@ -87,12 +87,27 @@ const bad: Record<RequestName, Array<[unknown, string | RegExp]>> = {
   'run.start': [
     [{ name: '   ' }, 'Could not start the run. Run name: give the run a name.'],
     [{ name: 'x'.repeat(201) }, 'Run name: too long: at most 200 characters'],
+    [{ name: 'a', fields: { '1part': 'x' } }, 'Run fields'],
+    [{ name: 'a', fields: { run_id: 'x' } }, 'is set by the recorder itself'],
+    [{ name: 'a', fields: { part: '   ' } }, 'give the field a value'],
+    [{ name: 'a', sources: 'all' }, 'Sources to record'],
   ],
   'run.stop': [[{ now: true }, /which this recorder does not know/]],
+  'run.update': [
+    [{}, 'Which run: missing'],
+    [{ runId: 'x', operator: 'o'.repeat(101) }, 'Operator: the operator is at most 100 characters'],
+  ],
+  'run.delete': [[{}, 'Could not delete the run. Which run: missing']],
+  'run.open': [[{ runId: 7 }, 'Could not open the run. Which run: must be text']],
+  'run.series': [
+    [{ runId: 'x', metrics: [], from: 0, to: 1, columns: 100 }, 'Metrics to plot: choose a metric'],
+    [{ runId: 'x', metrics: ['a'], from: 5, to: 1, columns: 100 }, 'the end of the range must come after its start'],
+    [{ runId: 'x', metrics: ['a'], from: 0, to: 1, columns: 5 }, 'Plot width'],
+  ],
   'run.export': [
     [{}, 'Which run: missing'],
-    [{ runId: 'x', format: 'xlsx' }, 'Could not export the run. Export format: choose CSV, wide CSV or MCAP.'],
-    [{ runId: 'x', format: 7 }, 'Export format: choose CSV, wide CSV or MCAP'],
+    [{ runId: 'x', format: 'xlsx' }, 'Could not export the run. Export format: choose CSV, wide CSV, MCAP or XDF.'],
+    [{ runId: 'x', format: 7 }, 'Export format: choose CSV, wide CSV, MCAP or XDF'],
   ],
   'marker.add': [[{ note: 'x'.repeat(201) }, 'Marker note: too long']],
   'webcam.frame': [

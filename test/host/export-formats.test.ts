@@ -4,15 +4,14 @@
 // large run proves the exports stream with bounded memory; a bad format is refused in words.
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { McapIndexedReader, type IReadable } from '@mcap/core';
 import type { Host } from '../../src/main/host';
 import type { LoggedPoint } from '../../src/main/plexus';
 import type { RunView } from '../../src/shared/contract';
 import { call, startHost, stopHosts } from '../helpers/host';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
+import { checkMcap, checkWide, parseCsv } from '../helpers/run-files';
 
 // A full collection on demand, so the memory check measures what is live, not garbage not yet
 // collected (vitest does not pass --expose-gc; V8 takes it at run time).
@@ -74,56 +73,6 @@ async function recordRun(h: Host): Promise<RunView> {
 
 // ── reading back ──────────────────────────────────────────────────────────────────────────────
 
-/** RFC 4180 rows (quoted fields with "" and line breaks), as the export writes them. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += c;
-  }
-  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
-  return rows;
-}
-
-/** What a spreadsheet should show for a value (written here, not taken from the exporter). */
-function shown(v: unknown): string {
-  const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
-  return typeof v !== 'number' && /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-}
-
-function fileReadable(path: string): Promise<{ readable: IReadable; close: () => Promise<void> }> {
-  return open(path, 'r').then((fh) => ({
-    readable: {
-      size: async () => BigInt((await fh.stat()).size),
-      read: async (offset: bigint, size: bigint) => {
-        const buf = Buffer.alloc(Number(size));
-        await fh.read(buf, 0, buf.length, Number(offset));
-        return buf;
-      },
-    },
-    close: () => fh.close(),
-  }));
-}
-
 async function exportAs(
   h: Host,
   runId: string,
@@ -136,104 +85,6 @@ async function exportAs(
 
 function logged(h: Host, runId: string): LoggedPoint[] {
   return [...h.client.runPoints(runId)];
-}
-
-/** Checks a wide CSV against the log: every point in its column at its time, nothing else. */
-function checkWide(text: string, points: LoggedPoint[]): void {
-  const rows = parseCsv(text);
-  const header = rows[0]!;
-  const metrics = [...new Set(points.filter((p) => p.class === 'metric').map((p) => p.metric))].sort();
-  const events = [...new Set(points.filter((p) => p.class === 'event').map((p) => p.metric))].sort();
-  const title = (m: string): string => (UNITS[m] ? `${m} [${UNITS[m]}]` : m);
-  expect(header).toEqual(['time_utc', 'epoch_ms', ...metrics.map(title), ...events.map((e) => `${e} (event)`)]);
-  const columnOf = new Map<string, number>([
-    ...metrics.map((m, i): [string, number] => [`metric:${m}`, i + 2]),
-    ...events.map((e, i): [string, number] => [`event:${e}`, metrics.length + i + 2]),
-  ]);
-  // Every point, as (time, column, shown value), in time order then recording order.
-  const want = [...points]
-    .sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq)
-    .map((p) => `${p.timestamp}|${columnOf.get(`${p.class}:${p.metric}`)}|${shown(p.value)}`);
-  const got: string[] = [];
-  let prev = -Infinity;
-  for (const row of rows.slice(1)) {
-    expect(row).toHaveLength(header.length);
-    const t = Number(row[1]);
-    expect(new Date(row[0]!).getTime()).toBe(Math.floor(t));
-    expect(t).toBeGreaterThanOrEqual(prev); // rows in time order though the log is not
-    prev = t;
-    const filled = row.slice(2).flatMap((cell, i) => (cell === '' ? [] : [`${t}|${i + 2}|${cell}`]));
-    expect(filled.length).toBeGreaterThan(0);
-    got.push(...filled);
-  }
-  // Within a row cells are read left to right, not in recording order: compare as sorted lists.
-  expect(got.sort()).toEqual(want.sort());
-}
-
-/** Checks an MCAP file against the log and the run: metadata, channels, schemas, every message. */
-async function checkMcap(path: string, points: LoggedPoint[], run: RunView): Promise<void> {
-  const { readable, close } = await fileReadable(path);
-  try {
-    const reader = await McapIndexedReader.Initialize({ readable });
-    expect(reader.header.profile).toBe('');
-    expect(reader.chunkIndexes.length).toBeGreaterThan(0); // chunked and indexed: readers can seek
-    const meta = [];
-    for await (const m of reader.readMetadata({ name: 'plexus.run' })) meta.push(m);
-    expect(meta).toHaveLength(1);
-    expect(Object.fromEntries(meta[0]!.metadata)).toMatchObject({
-      id: run.id,
-      name: run.name,
-      started_at: new Date(run.startedAt).toISOString(),
-      ended_at: new Date(run.endedAt!).toISOString(),
-      interrupted: 'false',
-      device: expect.stringMatching(/.+/),
-    });
-
-    // One channel per metric (by value type), topic /<metric>; events and markers apart.
-    const channels = [...reader.channelsById.values()];
-    const topics = channels.map((c) => c.topic).sort();
-    const metricTopics = [...new Set(points.filter((p) => p.class === 'metric').map((p) => `/${p.metric}`))];
-    expect(topics).toEqual([...metricTopics, '/events', '/markers'].sort());
-    for (const c of channels) {
-      expect(c.messageEncoding).toBe('json');
-      const schema = reader.schemasById.get(c.schemaId)!;
-      expect(schema.encoding).toBe('jsonschema');
-      const js = JSON.parse(new TextDecoder().decode(schema.data)) as { properties: Record<string, { type?: string }> };
-      const metric = c.topic.slice(1);
-      if (UNITS[metric]) expect(c.metadata.get('unit')).toBe(UNITS[metric]);
-      const first = points.find((p) => p.class === 'metric' && p.metric === metric);
-      if (first) expect(js.properties.value!.type).toBe(typeof first.value);
-      else expect(Object.keys(js.properties)).toContain('name');
-    }
-
-    // Every message, read in log time order, equal to its point.
-    const bySeq = new Map(points.map((p) => [p.seq, p]));
-    let n = 0;
-    let prev = -1n;
-    for await (const m of reader.readMessages()) {
-      expect(m.logTime).toBeGreaterThanOrEqual(prev);
-      prev = m.logTime;
-      const p = bySeq.get(m.sequence)!;
-      expect(p, `message ${m.sequence} is a point of the run`).toBeDefined();
-      const ms = Math.floor(p.timestamp);
-      expect(m.logTime).toBe(BigInt(ms) * 1_000_000n + BigInt(Math.round((p.timestamp - ms) * 1e6)));
-      const topic = reader.channelsById.get(m.channelId)!.topic;
-      const data = JSON.parse(new TextDecoder().decode(m.data)) as Record<string, unknown>;
-      const tags = Object.fromEntries(Object.entries(p.tags ?? {}).filter(([k]) => k !== 'run_id'));
-      const withTags = Object.keys(tags).length > 0 ? { tags } : {};
-      if (p.class === 'event') {
-        expect(topic).toBe(p.metric === 'marker' ? '/markers' : '/events');
-        expect(data).toEqual({ name: p.metric, value: p.value, ...withTags });
-      } else {
-        expect(topic).toBe(`/${p.metric}`);
-        expect(data).toEqual({ value: p.value, ...withTags });
-      }
-      n++;
-    }
-    expect(n).toBe(points.length);
-  } finally {
-    await close();
-  }
 }
 
 describe('run export formats', () => {
@@ -249,7 +100,7 @@ describe('run export formats', () => {
     expect(exp.path).toMatch(/\.wide\.csv$/);
     expect(exp.points).toBe(points.length);
     const text = readFileSync(exp.path, 'utf8');
-    checkWide(text, points);
+    checkWide(text, points, UNITS);
     // Spot checks in the file's own bytes: a formula is neutralised, a comma or break is quoted.
     expect(text).toContain(`,'=cmd|calc,`);
     expect(text).toContain('"ok, running"');
@@ -269,7 +120,7 @@ describe('run export formats', () => {
     const exp = await exportAs(h, run.id, 'mcap');
     expect(exp.path).toMatch(/\.mcap$/);
     expect(exp.points).toBe(points.length);
-    await checkMcap(exp.path, points, run);
+    await checkMcap(exp.path, points, run, UNITS);
   });
 
   it('the long CSV is still the default, and each format has its own file name', async () => {
@@ -289,7 +140,7 @@ describe('run export formats', () => {
     expect(r).toEqual({
       ok: false,
       error: {
-        message: 'Could not export the run. Export format: choose CSV, wide CSV or MCAP.',
+        message: 'Could not export the run. Export format: choose CSV, wide CSV, MCAP or XDF.',
         code: 'bad-request',
       },
     });

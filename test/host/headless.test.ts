@@ -142,12 +142,12 @@ describe('headless server', () => {
     expect(denied.status).toBe(403);
   });
 
-  it('downloads a run as wide CSV and as MCAP, each with its name and content type', async () => {
+  it('downloads a run as wide CSV, MCAP and XDF, each with its name and content type', async () => {
     await host.handle('run.start', { name: 'dl-formats' });
     await new Promise((r) => setTimeout(r, 300));
     const stopped = await host.handle('run.stop', {});
     const runId = (stopped as { value: { id: string } }).value.id;
-    const get = async (format: 'csv-wide' | 'mcap'): Promise<Response> => {
+    const get = async (format: 'csv-wide' | 'mcap' | 'xdf'): Promise<Response> => {
       const exp = await host.handle('run.export', { runId, format });
       expect(exp).toMatchObject({ ok: true, value: { kind: 'download' } });
       return fetch(`http://127.0.0.1:${server.port}${(exp as { value: { url: string } }).value.url}`);
@@ -165,6 +165,14 @@ describe('headless server', () => {
     const magic = Buffer.from([0x89, 0x4d, 0x43, 0x41, 0x50, 0x30, 0x0d, 0x0a]); // \x89MCAP0\r\n
     expect(bytes.subarray(0, 8)).toEqual(magic);
     expect(bytes.subarray(-8)).toEqual(magic); // complete: the closing magic is there
+    const xdf = await get('xdf');
+    expect(xdf.status).toBe(200);
+    expect(xdf.headers.get('content-disposition')).toMatch(/attachment; filename="dl-formats_.*Z\.xdf"/);
+    expect(
+      Buffer.from(await xdf.arrayBuffer())
+        .subarray(0, 4)
+        .toString('latin1'),
+    ).toBe('XDF:');
   });
 
   it('`node out/main/headless.js` prints its URL, and Ctrl-C flushes and exits cleanly', async () => {

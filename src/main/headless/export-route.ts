@@ -1,5 +1,5 @@
 // The headless download URL of a run's export: /export/<run id><file end>?token=…, where the file
-// end says the format (.csv, .wide.csv, .mcap), so the browser's download has the right name and
+// end says the format (.csv, .wide.csv, .mcap, .xdf), so the browser's download has the right name and
 // the URL alone says what it holds.
 
 import type { ExportFormat } from '../../shared/contract';
@@ -9,6 +9,7 @@ const ENDS: ReadonlyArray<[string, ExportFormat]> = [
   ['.wide.csv', 'csv-wide'],
   ['.csv', 'csv'],
   ['.mcap', 'mcap'],
+  ['.xdf', 'xdf'],
 ];
 
 export function exportUrl(runId: string, format: ExportFormat, token: string): string {

@@ -5,6 +5,7 @@ import type { ExportFormat, ExportResult, RunView } from '../../shared/contract'
 import type { Plexus } from '../plexus';
 import type { PluginTiming } from '../plugins';
 import type { ExportSink } from './export-sink';
+import type { RunLibraryOptions } from './run-library/run-library';
 import type { SecretStore } from './secrets';
 
 /** A run ready to export: the shell chooses where the bytes go, then calls `write`. */
@@ -40,6 +41,8 @@ export interface HostOptions {
   ffmpegPath?: string | null;
   /** How long a command no handler claims waits for the technician (default 120 s). */
   answerTimeoutMs?: number;
+  /** The run library's quota (over settings.json's `runLibrary`; tests set a byte budget). */
+  runLibrary?: RunLibraryOptions;
   /** Passed to the client (tests shorten backoffs). */
   clientOptions?: Partial<ConstructorParameters<typeof Plexus>[0]>;
 }

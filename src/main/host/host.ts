@@ -58,6 +58,8 @@ import { ProblemBoard } from './problems';
 import { pluginRequests } from './plugin-requests';
 import { currentRunView, historyViews, pastRunViews, statusView } from './client-views';
 import { exportRun, runExport } from './run-export';
+import { libraryRequests } from './run-library/library-requests';
+import { RunLibrary } from './run-library/run-library';
 
 type Listener<E extends EventName> = (payload: EventMap[E]) => void;
 
@@ -94,6 +96,8 @@ export class Host {
   private shuttingDown: Promise<void> | null = null;
   private keyProblem: string | null = null;
   private readonly handlers: RequestHandlers;
+  /** Every run kept whole until deleted, its details, review index and the disk quota. */
+  readonly library: RunLibrary;
 
   private constructor(private readonly opts: HostOptions) {
     this.file = new SettingsFile(opts.dataDir);
@@ -159,6 +163,26 @@ export class Host {
       log: (source, level, message) => this.log[level](`[${source}] ${message}`),
     });
     registerBuiltInCommands(this.inbox, this.sources, this.plugins, () => this.save());
+    this.library = new RunLibrary(
+      {
+        client: this.client,
+        dataDir: opts.dataDir,
+        unit: (metric) => this.metricInfo()[metric]?.unit,
+        changed: () => this.stateChanged(),
+        warn: (m) => this.log.warn(m),
+        problem: (m) => {
+          if (m === null) this.problems.clear('run-library');
+          else
+            this.problems.set(
+              'run-library',
+              'error',
+              m,
+              'Recording goes on: the points wait in the buffer and are saved when the library can write again. Free space on the disk.',
+            );
+        },
+      },
+      { ...this.settings.runLibrary, ...opts.runLibrary },
+    );
     this.client.on('status', () => this.scheduleTick());
     this.client.on('run', () => this.stateChanged());
     // A name the gateway assigned is the client's business (it remembers it per requested name);
@@ -185,6 +209,7 @@ export class Host {
       await h.plugins.setEnabled(demo.id, true);
     }
     h.save();
+    h.library.start();
     h.restoreLastRunMarkers();
     const hz = Math.min(20, Math.max(1, opts.tickHz ?? 15));
     h.tickTimer = setInterval(() => h.tick(), Math.round(1000 / hz));
@@ -238,13 +263,18 @@ export class Host {
       status: this.statusView(),
       demo: { enabled: this.plugins.findBuiltIn(DEMO_DIR)?.enabled ?? false },
       ...this.sourceViews(),
-      metricInfo: { ...this.plugins.metricInfo(), ...this.sources.serialMetricInfo() },
+      metricInfo: this.metricInfo(),
       run: currentRunView(this.client),
-      runs: pastRunViews(this.client),
+      runs: this.library.decorate(pastRunViews(this.client)),
+      ...(this.library.view() ? { runLibrary: this.library.view()! } : {}),
       inbox: this.inbox.list(),
       problems: this.problems.list(),
       ...historyViews(this.client, this.markers, this.preview),
     };
+  }
+
+  private metricInfo(): AppState['metricInfo'] {
+    return { ...this.plugins.metricInfo(), ...this.sources.serialMetricInfo() };
   }
 
   private settingsView(): SettingsView {
@@ -386,6 +416,13 @@ export class Host {
         sink: this.sink,
         storageFailing: () => this.problems.storageFailing(),
         markers: this.markers,
+        stateChanged: () => this.stateChanged(),
+      }),
+      ...libraryRequests({
+        client: this.client,
+        library: this.library,
+        sink: this.sink,
+        sources: () => this.sourceViews(),
         started: (name) => {
           this.settings.lastRunName = name;
           this.save();
@@ -411,10 +448,12 @@ export class Host {
   /** A run as a file (for transports that stream it themselves, like the headless download URL). */
   runExport(runId: string, format: ExportFormat = 'csv'): RunExport {
     // Units as the recorder knows them now: a past run's points do not carry theirs.
-    const info = { ...this.plugins.metricInfo(), ...this.sources.serialMetricInfo() };
+    const info = this.metricInfo();
     return runExport(
       {
         client: this.client,
+        library: this.library,
+        progress: (p) => this.emit('export.progress', p),
         unit: (metric) => info[metric]?.unit,
         device: this.client.sourceId,
         dataDir: this.opts.dataDir,
@@ -439,6 +478,8 @@ export class Host {
       if (this.stateTimer) clearTimeout(this.stateTimer);
       this.stateTimer = null;
       await this.client.close({ timeoutMs: opts.flushTimeoutMs ?? 5000 });
+      // What the library had not copied yet stays in the log: the next start copies it.
+      this.library.close();
       this.log.info(`closed; ${this.client.bufferSize()} points kept in the buffer`);
     })();
     return this.shuttingDown;

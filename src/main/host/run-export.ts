@@ -1,23 +1,28 @@
 // A past run as a file, in the form the technician chose: the long CSV (one row per point), the
-// wide CSV (one row per time, a column per metric) or MCAP (Foxglove, Lichtblick). Each is
-// streamed from the client's run log; the shell's exporter (a save dialog, a download URL) takes
-// it, or, without one, it is written to <data dir>/exports.
+// wide CSV (one row per time, a column per metric), MCAP (Foxglove, Lichtblick) or XDF (LSL
+// tools). Each is streamed from the run library, which holds every point of the run however long
+// ago it was delivered; the shell's exporter (a save dialog, a download URL) takes it, or,
+// without one, it is written to <data dir>/exports. Progress is told about twice a second.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExportFormat, ExportResult } from '../../shared/contract';
+import type { ExportFormat, ExportProgress, ExportResult } from '../../shared/contract';
 import type { LoggedPoint, Plexus } from '../plexus';
 import { csvFilename, runCsv } from './csv-export';
 import { writeWideCsv } from './csv-wide-export';
 import { writeExportFile, type ExportSink } from './export-sink';
 import type { RunExport } from './host-options';
 import { writeMcap } from './mcap-export';
+import type { RunLibrary } from './run-library/run-library';
+import { writeXdf } from './xdf-export';
 import { toRunView } from './run-requests';
 import { NotFoundError } from './sources';
 
 /** What the host knows beside the run log: units and the device name, and where scratch files go. */
 export interface RunExportContext {
   client: Plexus;
+  library: RunLibrary;
+  progress(p: ExportProgress): void;
   /** A metric's unit as the recorder knows it now (plugins' describe(), serial field units). */
   unit(metric: string): string | undefined;
   /** The device name the points are recorded under. */
@@ -26,12 +31,15 @@ export interface RunExportContext {
   dataDir: string;
 }
 
-const FILE_ENDS: Record<ExportFormat, string> = { csv: '.csv', 'csv-wide': '.wide.csv', mcap: '.mcap' };
+const FILE_ENDS: Record<ExportFormat, string> = { csv: '.csv', 'csv-wide': '.wide.csv', mcap: '.mcap', xdf: '.xdf' };
 const CONTENT_TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
   'csv-wide': 'text/csv; charset=utf-8',
   mcap: 'application/octet-stream',
+  xdf: 'application/octet-stream',
 };
+/** How often progress is told while an export reads the run. */
+const PROGRESS_MS = 500;
 
 export function exportFilename(run: { name: string; startedAt: number }, format: ExportFormat): string {
   return csvFilename(run).replace(/\.csv$/, FILE_ENDS[format]);
@@ -48,8 +56,32 @@ export function runExport(ctx: RunExportContext, runId: string, format: ExportFo
   const r = client.runs(100_000).find((x) => x.id === runId);
   if (!r) throw new NotFoundError(`no run with id ${runId}`);
   const run = toRunView(r);
-  const points = (): Iterable<LoggedPoint> => client.runPoints(runId);
+  let total = 0;
+  let read = 0;
+  let told = 0;
+  const tell = (done: boolean): void => ctx.progress({ runId, format, points: read, total, done });
+  // Counts the points as the writer reads them (the wide CSV and XDF read the run twice: the
+  // second read counts from zero again, so progress stays honest about what is left).
+  const points = function* (): Generator<LoggedPoint> {
+    read = 0;
+    for (const p of ctx.library.points(runId)) {
+      read++;
+      if ((read & 1023) === 0 && Date.now() - told >= PROGRESS_MS) {
+        told = Date.now();
+        tell(false);
+      }
+      yield p;
+    }
+  };
   const write = async (sink: ExportSink): Promise<number> => {
+    total = ctx.library.pointCount(runId);
+    tell(false);
+    const n = await writeAs(sink);
+    read = total;
+    tell(true);
+    return n;
+  };
+  const writeAs = async (sink: ExportSink): Promise<number> => {
     switch (format) {
       case 'csv': {
         let lines = -1; // the header line is not a point
@@ -63,6 +95,18 @@ export function runExport(ctx: RunExportContext, runId: string, format: ExportFo
         return writeWideCsv(points(), { unit: ctx.unit, scratchDir: exportsDir(ctx.dataDir) }, sink);
       case 'mcap':
         return writeMcap(points(), { run, device: ctx.device, unit: ctx.unit }, sink);
+      case 'xdf': {
+        // The offsets in force: the last sync before the run, and every one during it.
+        const end = run.endedAt ?? client.now();
+        const clockOffsets = client.clockHistory(run.startedAt - 24 * 3600_000, end);
+        const before = clockOffsets.filter((c) => c.at < run.startedAt).slice(-1);
+        const during = clockOffsets.filter((c) => c.at >= run.startedAt);
+        return writeXdf(
+          points,
+          { run, device: ctx.device, unit: ctx.unit, clockOffsets: [...before, ...during] },
+          sink,
+        );
+      }
     }
   };
   return { run, format, filename: exportFilename(run, format), contentType: CONTENT_TYPES[format], write };

@@ -1,21 +1,18 @@
-// The window's requests about runs and markers: start, stop and mark on the client's run
-// recorder, with the name remembered for the next suggestion.
+// The window's requests to stop a run and to mark a moment (starting one, with its details and
+// sources, is the run library's: run-library/library-requests.ts).
 
 import type { RequestHandlers, RunView } from '../../shared/contract';
 import type { Plexus } from '../plexus';
-import { ContractError } from './contract-error';
 import type { MarkerList } from './marker-list';
 import type { RecordingSink } from './recording-sink';
 
-type RunRequest = 'run.start' | 'run.stop' | 'marker.add';
+type RunRequest = 'run.stop' | 'marker.add';
 
 export interface RunRequestContext {
   client: Plexus;
   sink: RecordingSink;
   /** The disk refuses writes: a marker is kept in memory, and the technician is told. */
   storageFailing(): boolean;
-  /** A run started under this name (saved as the next suggestion). */
-  started(name: string): void;
   /** Where markers are kept for the window (its own list, apart from the live events). */
   markers: MarkerList;
   stateChanged(): void;
@@ -23,13 +20,6 @@ export interface RunRequestContext {
 
 export function runRequests(ctx: RunRequestContext): Pick<RequestHandlers, RunRequest> {
   return {
-    'run.start': ({ name }) => {
-      if (ctx.client.currentRun()) throw new ContractError('a run is already recording; stop it first', 'failed');
-      const r = ctx.client.startRun(name);
-      ctx.started(r.name);
-      ctx.stateChanged();
-      return toRunView(r);
-    },
     'run.stop': () => {
       const r = ctx.client.endRun();
       ctx.stateChanged();

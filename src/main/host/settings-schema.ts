@@ -61,7 +61,20 @@ export interface Settings {
   ffmpegPath?: string | null;
   /** Absent in files from before plugins: the host then creates the demo instance from `demo`. */
   plugins?: SavedPluginsSettings;
+  /** The run library's quota, set by hand in the file (absent: keep runs while 10 % is free). */
+  runLibrary?: z.infer<typeof RunLibrarySettings>;
 }
+
+const RunLibrarySettings = z
+  .object({
+    keepFreePercent: z.number().min(1).max(90).optional(),
+    maxBytes: z
+      .number()
+      .int()
+      .min(1024 ** 2)
+      .optional(),
+  })
+  .strict();
 
 export function defaultSettings(): Settings {
   return {
@@ -272,6 +285,7 @@ export function readSettings(raw: unknown): { settings: Settings; version: numbe
   // A key host that cannot be read is no host: the key is then not sent until entered again.
   if ('apiKeyHost' in current) settings.apiKeyHost = r.field('apiKeyHost', z.string().nullable(), null);
   if ('ffmpegPath' in current) settings.ffmpegPath = r.field('ffmpegPath', z.string().nullable(), null);
+  if ('runLibrary' in current) settings.runLibrary = r.field('runLibrary', RunLibrarySettings, {});
   const plugins = r.plugins();
   if (plugins) settings.plugins = plugins;
   return { settings, version, setAside: r.setAside };
