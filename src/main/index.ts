@@ -16,7 +16,7 @@ import {
 } from 'electron';
 import { join } from 'node:path';
 import { Host, writeExportFile, type RunExport, type SecretStore } from './host';
-import { EXPORT_FORMAT_WORDS, type EventName, type ExportResult } from '../shared/contract';
+import { EVENT_NAMES, EXPORT_FORMAT_WORDS, type ExportResult } from '../shared/contract';
 import { errorMessage } from '../shared/util';
 import { APP_INDEX_URL, APP_SCHEME, isAppUrl } from './shell/origin';
 import { APP_SCHEME_PRIVILEGES, serveAppRequest } from './shell/app-protocol';
@@ -170,7 +170,7 @@ async function start(): Promise<void> {
       return { ok: false, error: { message: 'request refused: not from the recorder window', code: 'bad-request' } };
     return host!.handle(name, payload);
   });
-  for (const event of ['state', 'tick', 'command'] as EventName[]) {
+  for (const event of EVENT_NAMES) {
     host.on(event, (payload) => win?.webContents.send('bench:event', event, payload));
   }
   createWindow();

@@ -198,6 +198,11 @@ export interface EventMap {
   'export.progress': ExportProgress;
 }
 export type EventName = keyof EventMap;
+/** Every event, for transports that forward them all (a name missing here does not compile). */
+export const EVENT_NAMES = ['state', 'tick', 'command', 'export.progress'] as const satisfies readonly EventName[];
+type MissingEvents = Exclude<EventName, (typeof EVENT_NAMES)[number]>;
+const allEventsListed: MissingEvents extends never ? true : MissingEvents = true;
+void allEventsListed;
 
 export interface ExportProgress {
   runId: string;

@@ -13,7 +13,14 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { decodeWire, encodeWire, type Envelope, type EventName, type ExportFormat } from '../../shared/contract';
+import {
+  EVENT_NAMES,
+  decodeWire,
+  encodeWire,
+  type Envelope,
+  type EventName,
+  type ExportFormat,
+} from '../../shared/contract';
 import { errorMessage } from '../../shared/util';
 import { ExportSink, type Host } from '../host';
 import { parseExportPath } from './export-route';
@@ -58,7 +65,7 @@ const BIND_ADDRESS = '127.0.0.1';
 /** Contract sockets (windows) connected at once, at most. */
 export const MAX_SOCKETS = 16;
 
-const EVENTS: EventName[] = ['state', 'tick', 'command'];
+const EVENTS: readonly EventName[] = EVENT_NAMES;
 /** A window that stops reading is cut off rather than buffered without bound. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
 
