@@ -209,6 +209,7 @@ describe('the run library', () => {
     expect(h.state().runLibrary?.warning).toMatch(
       /Below 10 % the oldest delivered runs are deleted, starting with "oldest"/,
     );
+    expect(h.state().problems.find((p) => p.id === 'run-library-quota')?.message).toBe(h.state().runLibrary?.warning);
     expect(h.state().runs).toHaveLength(3);
 
     // 3 % free: the oldest delivered go until 10 % is free; the undelivered and the active stay.
@@ -240,15 +241,15 @@ describe('the run library when it cannot write', () => {
     );
     const run = await call(h, 'run.start', { name: 'refused' });
     for (let i = 0; i < 3000; i++) h.client.send('rig.v', i);
-    await until(() => h.state().problems.some((p) => p.id === 'run-library'), 10_000, 'the problem to be listed');
-    expect(h.state().problems.find((p) => p.id === 'run-library')?.message).toBe(
+    await until(() => h.state().problems.some((p) => p.id === 'run-library-copy'), 10_000, 'the problem to be listed');
+    expect(h.state().problems.find((p) => p.id === 'run-library-copy')?.message).toBe(
       'Runs are not being saved to the run library: database or disk is full.',
     );
     for (let i = 3000; i < 6000; i++) h.client.send('rig.v', i);
     await call(h, 'run.stop', {});
     db.exec('DROP TRIGGER refuse');
     db.close();
-    await until(() => !h.state().problems.some((p) => p.id === 'run-library'), 10_000, 'the problem to clear');
+    await until(() => !h.state().problems.some((p) => p.id === 'run-library-copy'), 10_000, 'the problem to clear');
     const detail = await call(h, 'run.open', { runId: run.id });
     expect(detail.metrics).toEqual([{ metric: 'rig.v', points: 6000, min: 0, max: 5999 }]);
     expect((await exportCsv(h, run.id)).filter((r) => r.includes(',rig.v,'))).toHaveLength(6000);

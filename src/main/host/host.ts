@@ -170,14 +170,17 @@ export class Host {
         unit: (metric) => this.metricInfo()[metric]?.unit,
         changed: () => this.stateChanged(),
         warn: (m) => this.log.warn(m),
-        problem: (m) => {
-          if (m === null) this.problems.clear('run-library');
+        problem: (kind, m) => {
+          const id = `run-library-${kind}`;
+          if (m === null) this.problems.clear(id);
           else
             this.problems.set(
-              'run-library',
-              'error',
+              id,
+              kind === 'copy' ? 'error' : 'warning',
               m,
-              'Recording goes on: the points wait in the buffer and are saved when the library can write again. Free space on the disk.',
+              kind === 'copy'
+                ? 'Recording goes on: the points wait in the buffer and are saved when the library can write again. Free space on the disk.'
+                : 'Export the runs you need and delete them from the past runs, or free space on the disk.',
             );
         },
       },

@@ -27,8 +27,11 @@ export interface RunLibraryContext {
   /** Something the window shows changed (a run deleted by the quota, a new warning). */
   changed(): void;
   warn(message: string): void;
-  /** The library cannot copy runs (null: it can again), for the problems list. */
-  problem(message: string | null): void;
+  /**
+   * For the problems list: `copy`, the library cannot copy runs; `quota`, the disk nears or
+   * crossed the quota's line. null: cleared.
+   */
+  problem(kind: 'copy' | 'quota', message: string | null): void;
 }
 
 /** How often the library copies from the log, and looks at the disk. */
@@ -97,7 +100,7 @@ export class RunLibrary {
       this.follower.step();
       if (this.failing !== null) {
         this.failing = null;
-        this.ctx.problem(null);
+        this.ctx.problem('copy', null);
         this.ctx.warn('the run library copies runs again');
       }
     } catch (e) {
@@ -107,7 +110,7 @@ export class RunLibrary {
       if (this.failing !== why) {
         this.failing = why;
         this.ctx.warn(`the run library could not copy points: ${why}`);
-        this.ctx.problem(`Runs are not being saved to the run library: ${why}.`);
+        this.ctx.problem('copy', `Runs are not being saved to the run library: ${why}.`);
       }
     }
   }
@@ -271,7 +274,10 @@ export class RunLibrary {
         warning: d.warning,
         deleted: [...this.deleted],
       };
-      if (JSON.stringify(this.lastView) !== before) this.ctx.changed();
+      if (JSON.stringify(this.lastView) !== before) {
+        this.ctx.problem('quota', d.warning);
+        this.ctx.changed();
+      }
     } catch (e) {
       this.ctx.warn(`the run library could not check the disk: ${(e as Error).message}`);
     }
