@@ -1,7 +1,10 @@
 // The technician's window: status across the top, sources | live preview | run, inbox and past
-// runs. Until the recorder has sent its first state we say what we are waiting for.
+// runs; a past run's review and a run's details open over it. Until the recorder has sent its
+// first state we say what we are waiting for.
 import { Inbox } from './inbox/Inbox';
 import { LivePanel } from './live/LivePanel';
+import { RunDetailsDialog } from './review/RunDetailsDialog';
+import { RunReview } from './review/RunReview';
 import { MarkerControl } from './run/MarkerControl';
 import { MarkersList } from './run/MarkersList';
 import { PastRuns } from './run/PastRuns';
@@ -55,6 +58,8 @@ export function App(): React.JSX.Element {
       </main>
       <SettingsDialog />
       <StopConfirmDialog />
+      <RunReview />
+      <RunDetailsDialog />
     </div>
   );
 }

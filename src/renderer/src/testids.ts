@@ -49,6 +49,34 @@
 // Run             run-name-input, run-start, run-stop, run-name-live, run-elapsed, run-points, run-error,
 //                 run-stop-dialog, run-stop-confirm, run-stop-cancel (the R key's confirmation),
 //                 runs-empty, past-run-<id>, export-<id>, export-done-<id>, export-error-<id>
+//                 export-<id>-<format> (csv-wide, mcap, xdf), export-progress-<id> ("Exporting XDF… 45 %")
+//                 run-details-toggle (the next run's folded details: its text says what is set),
+//                   run-start-operator, run-start-description, run-start-field-add, run-start-field-key-<i>,
+//                   run-start-field-value-<i>, run-start-field-remove-<i>, run-start-field-problem-<i>,
+//                   run-sources-all, run-sources-some, run-source-<key> (key: plugin:<id>, serial:<id>,
+//                   network:<id>, camera:<id>), run-details-edit (while recording), review-last-run
+//                 past-run-size-<id>, past-run-undelivered-<id>, past-run-operator-<id>, past-run-fields-<id>,
+//                   past-run-sources-<id>, run-open-<id>, run-edit-<id>, run-delete-<id>,
+//                   run-delete-<id>-confirm, run-delete-error-<id>
+//                 run-library, run-library-size, run-library-free, run-library-warning, run-library-deleted
+// Run details     run-details-dialog: run-details-name, run-details-operator, run-details-description,
+//                   run-details-field-add, run-details-field-key-<i>, run-details-field-value-<i>,
+//                   run-details-field-remove-<i>, run-details-field-problem-<i>, run-details-save,
+//                   run-details-error (the host's refusal)
+// Run review      run-review (dialog), review-body, review-error, review-summary, review-operator,
+//                 review-fields, review-edit, review-no-metrics, review-metric-<metric> (checkbox),
+//                 review-metric-problem, review-moments, review-moment-<i> (data-t, data-kind = marker|event),
+//                 review-mode-run, review-mode-compare, review-compare-run, review-compare-metric,
+//                 review-align-start, review-align-marker, review-align-marker-a, review-align-marker-b,
+//                 review-compare-none, review-compare-error
+//                 review-chart and review-compare-chart: the chart roots, with data-review-ready ("1" once
+//                   an answer is drawn), data-range "from,to" (shown; epoch ms, or ms since the start or
+//                   marker when comparing), data-loaded-range (of the data drawn), data-pending ("1" while
+//                   a request is due or out), data-points (points the answer covers), data-entries (rows
+//                   drawn), data-kind (raw | minmax | mixed), data-columns, data-requests, data-answer-ms;
+//                   inside: <root>-plot, <root>-earlier, <root>-later, <root>-zoom-in, <root>-zoom-out,
+//                   <root>-reset, <root>-range, <root>-error, chart-marker / chart-event labels,
+//                   chart-axis-unit
 // Marker          marker-button, marker-note, marker-last, marker-error
 // Inbox           inbox, inbox-waiting, inbox-item-<id>, inbox-state-<id>, countdown-<id>, reason-<id>,
 //                 approve-<id>, reject-<id>, answer-error-<id>

@@ -1,14 +1,17 @@
-// Export a past run: long CSV (one row per point), wide CSV (a column per metric) or MCAP (for
-// Foxglove and Lichtblick). In a browser the host answers with a URL we download through
-// <a download>; in Electron it saves the file itself and tells us where; a cancelled save dialog
-// shows nothing. The result shows for a few seconds, then clears (the browser's own download bar
-// takes over).
+// Export a past run: long CSV (one row per point), wide CSV (a column per metric), MCAP (for
+// Foxglove and Lichtblick) or XDF (LSL tools). In a browser the host answers with a URL we
+// download through <a download>; in Electron it saves the file itself and tells us where; a
+// cancelled save dialog shows nothing. While the host writes it, its progress ("Exporting XDF…
+// 45 %", from the export.progress events) shows under the run — in a browser that is while the
+// download runs, after the button's request has returned. The result shows for a few seconds,
+// then clears (the browser's own download bar takes over).
 import { useEffect, useState } from 'react';
 import { EXPORT_FORMATS, EXPORT_FORMAT_WORDS, type ExportFormat, type ExportResult } from '../../../shared/contract';
 import { getBench } from '../bridge';
 import { ErrorText } from '../common/ErrorText';
 import { count } from '../common/format';
 import { useAction } from '../common/useAction';
+import { percent, useExportProgress } from '../review/exportProgress';
 
 /** How long the export's result stays under the run. */
 const RESULT_MS = 6000;
@@ -48,6 +51,7 @@ export function ExportButton({ runId }: { runId: string }): React.JSX.Element {
     }
   });
   const result = done?.result;
+  const progress = useExportProgress((s) => s.byRun[runId]);
   return (
     <>
       <div className="button-row" role="group" aria-label="Export this run as">
@@ -65,6 +69,12 @@ export function ExportButton({ runId }: { runId: string }): React.JSX.Element {
           </button>
         ))}
       </div>
+      {progress && (
+        <p className="muted export-progress tabular" role="status" data-testid={`export-progress-${runId}`}>
+          Exporting {EXPORT_FORMAT_WORDS[progress.format].label}… {percent(progress)} %
+          <progress max={100} value={percent(progress)} aria-hidden />
+        </p>
+      )}
       {result?.kind === 'saved' && (
         <p className="muted export-done" data-testid={`export-done-${runId}`}>
           Saved {count(result.points)} points to <code>{result.path}</code>
