@@ -10,54 +10,66 @@ afterEach(() => cleanupTempDirs());
 const local = (): Plexus => new Plexus({ apiKey: null, sourceId: 'opts-rig', dataDir: tempDir() });
 
 describe('run options', () => {
-  it('tags the run’s points with its fields and leaves the excluded sources out of it', async () => {
+  it('tags the run’s points with its fields and records only the chosen sources', async () => {
     const c = local();
     try {
-      const run = c.startRun('subset', { tags: { part: 'PSU-7' }, excludePrefixes: ['thermo.'] });
+      const run = c.startRun('subset', { tags: { part: 'PSU-7' }, onlyPrefixes: ['psu.'] });
       c.send('psu.volts', 12);
       c.send('thermo.temp', 40);
-      c.send('thermo_b.temp', 41); // a prefix is whole: "thermo." does not match "thermo_b."
+      c.send('psu_b.volts', 41); // a prefix is whole: "psu." does not take "psu_b."
       c.sendBatch([
         { metric: 'psu.amps', value: 1 },
         { metric: 'thermo.temp', value: 42 },
       ]);
       c.send('thermo.temp', 43, { tags: { probe: 'b' } });
-      c.event('marker', 'in the run');
+      c.event('marker', 'in the run'); // the recorder's own points are always in it
+      c.event('run.details', { operator: 'Ana' });
+      // A point's own tag wins over a field of the same name; the run id never yields.
+      c.send('psu.volts', 12.2, { tags: { part: 'own', run_id: 'forged' } });
       c.setRunTags({ part: 'PSU-8', fixture: 'B' });
       c.send('psu.volts', 12.5);
       const ended = c.endRun()!;
       await c.persisted();
       const inRun = [...c.runPoints(run.id)];
+      const r = run.id;
       expect(inRun.map((p) => [p.metric, p.tags])).toEqual([
-        ['run.start', { part: 'PSU-7', run_id: run.id }],
-        ['psu.volts', { part: 'PSU-7', run_id: run.id }],
-        ['thermo_b.temp', { part: 'PSU-7', run_id: run.id }],
-        ['psu.amps', { part: 'PSU-7', run_id: run.id }],
-        ['marker', { part: 'PSU-7', run_id: run.id }],
-        ['psu.volts', { part: 'PSU-8', fixture: 'B', run_id: run.id }],
-        ['run.end', { part: 'PSU-8', fixture: 'B', run_id: run.id }],
+        ['run.start', { part: 'PSU-7', run_id: r }],
+        ['psu.volts', { part: 'PSU-7', run_id: r }],
+        ['psu.amps', { part: 'PSU-7', run_id: r }],
+        ['marker', { part: 'PSU-7', run_id: r }],
+        ['run.details', { part: 'PSU-7', run_id: r }],
+        ['psu.volts', { part: 'own', run_id: r }],
+        ['psu.volts', { part: 'PSU-8', fixture: 'B', run_id: r }],
+        ['run.end', { part: 'PSU-8', fixture: 'B', run_id: r }],
       ]);
-      // The run counts its own points only; the left-out ones are in the log, untagged by it.
+      // The run counts its own points only; the others are in the log, untagged by it.
       expect(ended.points).toBe(inRun.length);
       const all = c.logBlocksAfter(0).flatMap((b) => b.body.toString('utf8').split('\n'));
-      expect(all.filter((l) => l.includes('"thermo.temp"')).map((l) => JSON.parse(l).tags)).toEqual([
+      expect(all.filter((l) => /"(thermo\.temp|psu_b\.volts)"/.test(l)).map((l) => JSON.parse(l).tags)).toEqual([
+        undefined,
         undefined,
         undefined,
         { probe: 'b' },
       ]);
-      // After the run, no tags at all.
-      c.send('psu.volts', 13);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('never gets a point refused for the run’s fields: its own tags and the run id come first', async () => {
+    const c = local();
+    try {
+      const run = c.startRun('full', { tags: { part: 'PSU-7', fixture: 'B' } });
+      const own = Object.fromEntries(Array.from({ length: 14 }, (_, i) => [`t${i}`, String(i)]));
+      c.send('dev.x', 1, { tags: own });
+      c.send('dev.x', 2, { tags: { ...own, t14: '14' } });
+      // Sixteen of its own and the run id make 17: that one is the device's to fix.
+      expect(() => c.send('dev.x', 3, { tags: { ...own, t14: '14', t15: '15' } })).toThrow('at most 16 pairs');
+      c.endRun();
       await c.persisted();
-      expect(
-        JSON.parse(
-          c
-            .logBlocksAfter(ended.points + 3)
-            .at(-1)!
-            .body.toString('utf8')
-            .split('\n')
-            .at(-1)!,
-        ).tags,
-      ).toBe(undefined);
+      const tags = [...c.runPoints(run.id)].filter((p) => p.metric === 'dev.x').map((p) => p.tags!);
+      expect(tags[0]).toEqual({ part: 'PSU-7', ...own, run_id: run.id }); // room for one field
+      expect(tags[1]).toEqual({ ...own, t14: '14', run_id: run.id }); // none for fields
     } finally {
       await c.close();
     }

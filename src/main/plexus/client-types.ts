@@ -14,6 +14,11 @@ export interface SendOptions {
   tags?: Tags;
   /** Epoch ms (or a Date); default: now on the client's clock. */
   timestamp?: number | Date;
+  /**
+   * `timestamp` was read from this client's now() (so the caller knows it): before the first
+   * clock sync it moves with the points the client stamped itself, like them.
+   */
+  fromClientClock?: boolean;
 }
 
 export interface BatchPoint {
@@ -78,6 +83,12 @@ export interface PlexusEvents {
   delivered: { upToSeq: number; count: number; via: 'ws' | 'http' };
   command: CommandRecord;
   run: { kind: 'start' | 'end'; run: RunInfo };
+  /**
+   * The first clock sync moved the points the client stamped before it by `deltaMs` (in the log,
+   * where they still are), none before seq `fromSeq`; those of these runs among them. A reader
+   * that copied them must read them again.
+   */
+  restamped: { deltaMs: number; runIds: string[]; fromSeq: number };
   /**
    * The buffer file was damaged at start: it was set aside (`movedTo`) and what could be read was
    * carried into a new one. Emitted right after construction; recovery() keeps it for later.

@@ -78,6 +78,8 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
   private readonly delivery: Delivery;
   private readonly flushWaiters = new FlushWaiters();
   private closing: Promise<CloseResult> | null = null;
+  /** The buffer is closed: nothing can read the log any more. */
+  private storeClosed = false;
 
   constructor(options: PlexusOptions = {}) {
     super();
@@ -120,7 +122,12 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
       record: (metric, valueJson, ts) => this.writer.runEvent(metric, valueJson, ts),
       emit: (kind, run) => this.emit('run', { kind, run }),
     });
-    this.clockSync = new ClockSync(ctx, this.runRecorder, (info) => this.emit('clock', info));
+    this.clockSync = new ClockSync(
+      ctx,
+      this.runRecorder,
+      (info) => this.emit('clock', info),
+      (deltaMs, runIds, fromSeq) => this.emit('restamped', { deltaMs, runIds, fromSeq }),
+    );
     this.writer = new PointWriter(ctx, this.commits, this.runRecorder, () => this.drops.add('storage-error', 1));
     // 5. Live video.
     this.video = new VideoSender(
@@ -298,11 +305,25 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
   /**
    * Committed blocks of the log after seq `after` (at most 64), oldest first, for a reader that
    * follows the log (the recorder's run library). Commits what is pending first when `commit`.
+   * `from`: the first seq wanted, when a block starting before it is wanted too (after = -1).
    */
-  logBlocksAfter(after: number, commit = false): BlockRow[] {
+  logBlocksAfter(after: number, commit = false, from = after + 1): BlockRow[] {
+    // Also while closing, until the buffer is closed (close()'s beforeStoreClose reads the rest).
+    if (this.storeClosed) throw new ClosedError();
+    if (commit && !this.closing) this.commits.now();
+    return this.store.blocksBetween(from, this.outbox.storedSeq, after);
+  }
+
+  /** A run of the run log (with `interrupted` when it was cut short), or undefined. */
+  run(runId: string): RunRow | undefined {
     this.assertOpen();
-    if (commit) this.commits.now();
-    return this.store.blocksBetween(after + 1, this.outbox.storedSeq, after);
+    return this.runRecorder.get(runId);
+  }
+
+  /** Points of seqs from..to the gateway refused for good (kept aside in quarantine). */
+  quarantinedBetween(from: number, to: number): number {
+    this.assertOpen();
+    return this.store.quarantinedBetween(from, to);
   }
 
   /**
@@ -463,10 +484,10 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
 
   /**
    * End an active run, flush (at most `timeoutMs`, default 5 s), close the connection and the
-   * buffer. Points that cannot be written to disk (a full disk) are tried again until the timeout;
+   * buffer (`beforeStoreClose` runs just before, with the log complete). Points that cannot be written to disk (a full disk) are tried again until the timeout;
    * the result and an 'error' event say exactly how many were lost.
    */
-  close(opts: { timeoutMs?: number } = {}): Promise<CloseResult> {
+  close(opts: { timeoutMs?: number; beforeStoreClose?: () => void } = {}): Promise<CloseResult> {
     this.closing ??= (async () => {
       await Promise.resolve(); // let `closing` be set first: send() now throws ClosedError
       const timeoutMs = opts.timeoutMs ?? 5000;
@@ -481,6 +502,13 @@ export class Plexus extends TypedEmitter<PlexusEvents> {
         await this.delivery.stop();
         unwritten = await this.commits.writeRemaining(deadline, this.dataDir);
         this.drops.flushAll();
+        // A reader following the log (logBlocksAfter) takes the last of it, the run's end too.
+        try {
+          opts.beforeStoreClose?.();
+        } catch (e) {
+          this.logger.warn(`reading the log before closing failed: ${(e as Error).message}`);
+        }
+        this.storeClosed = true;
         this.store.close();
         this.releaseLock();
       }

@@ -14,6 +14,7 @@ export class ClockSync {
     private readonly d: RecordingContext,
     private readonly runs: RunRecorder,
     private readonly onSynced: (info: ClockInfo) => void,
+    private readonly onRestamped: (deltaMs: number, runIds: string[], fromSeq: number) => void,
   ) {}
 
   /** A session authenticated with this reply (it carries the gateway's time). */
@@ -47,6 +48,7 @@ export class ClockSync {
       if (moved > 0)
         this.d.logger.info(`moved ${moved} points recorded before the first clock sync by ${d} ms onto gateway time`);
     });
+    if (ranges.length > 0 || runs.size > 0) this.onRestamped(d, [...runs.keys()], ranges[0]?.[0] ?? Infinity);
     if (this.d.presync.overflowed)
       this.d.logger.warn('some points recorded before the first clock sync keep the local clock (too many to track)');
   }

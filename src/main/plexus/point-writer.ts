@@ -123,7 +123,7 @@ export class PointWriter {
     metricJson: string,
     valueJson: string,
     opts?: SendOptions,
-    ownTime = opts?.timestamp === undefined,
+    ownTime = opts?.timestamp === undefined || opts.fromClientClock === true,
   ): number {
     const ts = opts?.timestamp !== undefined ? normalizeTimestamp(opts.timestamp) : Math.round(this.d.clock.now());
     const tagsJson = this.tagsJson(metricJson, opts?.tags);

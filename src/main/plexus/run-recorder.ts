@@ -16,11 +16,12 @@ export interface RunOptions {
   /** Tags every point of the run carries besides `run_id` (the technician's fields). */
   tags?: Tags;
   /**
-   * Metric name prefixes (with their trailing dot) whose points stay out of the run: recorded and
-   * delivered as always, but without the run's tags. Events of the run itself and markers never
-   * match a source's prefix, so they are always in it.
+   * Record only the points of these sources, by their metric name prefixes (with the trailing
+   * dot); absent or empty: every point. The others are recorded and delivered as always, without
+   * the run's tags. The recorder's own points are always in the run: names without a dot (a
+   * marker) and `run.*` (its start, end and details). A source added during the run stays out.
    */
-  excludePrefixes?: readonly string[];
+  onlyPrefixes?: readonly string[];
 }
 
 export interface RunRecorderHooks {
@@ -120,8 +121,8 @@ export class RunRecorder {
   private run: RunInfo | null = null;
   private runTags: Tags | undefined;
   private runTagsJson = '';
-  /** `excludePrefixes` as the start of a metric's JSON string (`"psu.`), checked per point. */
-  private excluded: string[] = [];
+  /** `onlyPrefixes` as the start of a metric's JSON string (`"psu.`), checked per point. */
+  private only: string[] = [];
 
   constructor(
     private readonly d: RecordingContext,
@@ -140,17 +141,17 @@ export class RunRecorder {
 
   /** The run's tags JSON for a point named by `metricJson` ('' when no run or left out of it). */
   tagsJsonOf(metricJson: string): string {
-    return this.excluded.length > 0 && this.isExcluded(metricJson) ? '' : this.runTagsJson;
+    return this.only.length > 0 && this.isLeftOut(metricJson) ? '' : this.runTagsJson;
   }
 
   /** The run's tags for a point named by `metricJson` (undefined when no run or left out of it). */
   tagsOf(metricJson: string): Tags | undefined {
-    return this.excluded.length > 0 && this.isExcluded(metricJson) ? undefined : this.runTags;
+    return this.only.length > 0 && this.isLeftOut(metricJson) ? undefined : this.runTags;
   }
 
-  private isExcluded(metricJson: string): boolean {
-    for (const p of this.excluded) if (metricJson.startsWith(p)) return true;
-    return false;
+  private isLeftOut(metricJson: string): boolean {
+    for (const p of this.only) if (metricJson.startsWith(p)) return false;
+    return metricJson.includes('.') && !metricJson.startsWith('"run.');
   }
 
   /** A point was recorded: in the active run unless its source was left out. */
@@ -185,7 +186,7 @@ export class RunRecorder {
     this.run = { id, name: runName, startedAt: now, endedAt: null, points: 0 };
     this.runTags = runTagsOf(id, opts.tags);
     this.runTagsJson = JSON.stringify(this.runTags);
-    this.excluded = (opts.excludePrefixes ?? []).map((p) => JSON.stringify(p).slice(0, -1));
+    this.only = (opts.onlyPrefixes ?? []).map((p) => JSON.stringify(p).slice(0, -1));
     // The run records how good its time base was when it started.
     const clock = this.d.clock.get();
     const [, startJson] = encodeValue(
@@ -228,7 +229,7 @@ export class RunRecorder {
     this.run = null;
     this.runTags = undefined;
     this.runTagsJson = '';
-    this.excluded = [];
+    this.only = [];
     run.endedAt = now;
     this.hooks.commitNow();
     this.d.storeSafely('record the end of the run', () => {
@@ -243,6 +244,13 @@ export class RunRecorder {
   /** The first clock sync moved the runs started before it by `deltaMs`: the active one too. */
   shifted(runIds: ReadonlyMap<string, boolean>, deltaMs: number): void {
     if (this.run && runIds.has(this.run.id)) this.run.startedAt += deltaMs;
+  }
+
+  /** One run of the log, or undefined; an interrupted one says so. */
+  get(runId: string): RunRow | undefined {
+    const r = this.d.store.getRun(runId);
+    if (!r) return undefined;
+    return this.d.store.getMeta(interruptedKey(r.id)) !== undefined ? { ...r, interrupted: true } : r;
   }
 
   /** Past and current runs, newest first; interrupted ones say so. */

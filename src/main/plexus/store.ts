@@ -169,6 +169,9 @@ export class Store {
       insertQuarantine: db.prepare('INSERT OR REPLACE INTO quarantine (seq, line, reason, at) VALUES (?, ?, ?, ?)'),
       quarantinedAfter: db.prepare<[number], { seq: number }>('SELECT seq FROM quarantine WHERE seq > ?'),
       quarantineCount: db.prepare<[], { c: number }>('SELECT count(*) AS c FROM quarantine'),
+      quarantinedBetween: db.prepare<[number, number], { c: number }>(
+        'SELECT count(*) AS c FROM quarantine WHERE seq BETWEEN ? AND ?',
+      ),
       insertRun: db.prepare('INSERT INTO runs (id, name, started_at, first_seq) VALUES (?, ?, ?, ?)'),
       endRun: db.prepare('UPDATE runs SET ended_at = ?, last_seq = ?, points = ? WHERE id = ?'),
       openRuns: db.prepare<[], RunRow>(
@@ -271,6 +274,10 @@ export class Store {
 
   quarantinedAfter(seq: number): number[] {
     return this.st.quarantinedAfter.all(seq).map((r) => r.seq);
+  }
+
+  quarantinedBetween(from: number, to: number): number {
+    return this.st.quarantinedBetween.get(from, to)?.c ?? 0;
   }
 
   quarantineCount(): number {

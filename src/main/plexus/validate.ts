@@ -34,6 +34,26 @@ export function normalizeTimestamp(ts: unknown, where = ''): number {
 }
 
 /** Validate tags and return their JSON (or '' when there are none). */
+/**
+ * A point's own tags with the active run's: the run's id always (no tag may replace it), and the
+ * run's other tags (the technician's fields) where the point has no tag of that name and there is
+ * room: a point's own tags are its source's statement, and a field must never get a point refused.
+ */
+function mergeRunTags(own: Record<string, unknown>, run: Tags): Record<string, unknown> {
+  const { run_id: runId, ...fields } = run;
+  const ownCount = Object.keys(own).length + (runId !== undefined && !('run_id' in own) ? 1 : 0);
+  let room = LIMITS.tagPairs - ownCount;
+  const merged: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (k in own || room <= 0) continue;
+    merged[k] = v;
+    room--;
+  }
+  Object.assign(merged, own);
+  if (runId !== undefined) merged.run_id = runId;
+  return merged;
+}
+
 export function encodeTags(tags: unknown, extra: Tags | undefined, where = ''): string {
   if (tags === undefined || tags === null) {
     if (!extra) return '';
@@ -42,7 +62,9 @@ export function encodeTags(tags: unknown, extra: Tags | undefined, where = ''): 
   if (typeof tags !== 'object' || Array.isArray(tags)) {
     fail('tags.type', tags, 'tags must be a flat object of string → string', where);
   }
-  const merged: Record<string, unknown> = extra ? { ...(tags as object), ...extra } : (tags as Record<string, unknown>);
+  const merged: Record<string, unknown> = extra
+    ? mergeRunTags(tags as Record<string, unknown>, extra)
+    : (tags as Record<string, unknown>);
   const keys = Object.keys(merged);
   if (keys.length > LIMITS.tagPairs) {
     const note = extra ? ` (${Object.keys(extra).join(', ')} is added by the client while a run is active)` : '';
