@@ -16,12 +16,13 @@ export const RESERVED_RUN_FIELDS = ['run_id', 'source'] as const;
  */
 export const MAX_RUN_FIELDS = 10;
 
-const fieldKey = z
-  .string()
-  .regex(RUN_FIELD_KEY_RE, RUN_FIELD_KEY_RULE)
-  .refine((k) => !(RESERVED_RUN_FIELDS as readonly string[]).includes(k), {
-    error: (iss) => `${JSON.stringify(iss.input)} is set by the recorder itself; choose another name`,
-  });
+/** Why a field's key cannot be used (null when it can). */
+export function runFieldKeyProblem(k: string): string | null {
+  if ((RESERVED_RUN_FIELDS as readonly string[]).includes(k))
+    return `${JSON.stringify(k)} is set by the recorder itself; choose another name`;
+  return RUN_FIELD_KEY_RE.test(k) ? null : `${JSON.stringify(k)}: ${RUN_FIELD_KEY_RULE}`;
+}
+
 const fieldValue = z
   .string()
   .trim()
@@ -31,9 +32,15 @@ const fieldValue = z
   .refine((v) => new TextEncoder().encode(v).length <= 256, { error: 'a field value is at most 256 bytes' });
 
 /** The technician's fields (`part=PSU-7`, `fixture=B`): tags on every point of the run. */
-export const RunFieldsSchema = z
-  .record(fieldKey, fieldValue)
-  .refine((f) => Object.keys(f).length <= MAX_RUN_FIELDS, { error: `at most ${MAX_RUN_FIELDS} fields` });
+export const RunFieldsSchema = z.record(z.string(), fieldValue).superRefine((f, ctx) => {
+  // Checked here rather than as the record's key schema: zod words a bad key only as "not valid".
+  for (const k of Object.keys(f)) {
+    const problem = runFieldKeyProblem(k);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [k] });
+  }
+  if (Object.keys(f).length > MAX_RUN_FIELDS)
+    ctx.addIssue({ code: 'custom', message: `at most ${MAX_RUN_FIELDS} fields` });
+});
 
 /** What a technician can say about a run, at its start or afterwards. */
 export const RunMetaSchema = z

@@ -54,6 +54,7 @@ beforeAll(async () => {
     }
   }
   run = (await call(h, 'run.stop', {}))!;
+  await h.library.caughtUp();
   points = [...h.library.points(run.id)];
 }, 180_000);
 

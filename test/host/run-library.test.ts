@@ -4,7 +4,7 @@
 // run; and the quota, which warns first and never deletes the run recording or one not delivered.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as tcpConnect } from 'node:net';
 import type { Host, HostOptions } from '../../src/main/host';
@@ -153,18 +153,23 @@ describe('the run library', () => {
       await new Promise<void>((resolve) => s.once('connect', resolve));
       s.end(text);
     }
-    // run.start, two volts and a temperature
-    await until(() => h.client.stats().lastSeq >= 4, 10_000, 'the lines');
+    await until(
+      () => h.state().network.every((n) => n.points >= (n.config.name === 'psu' ? 2 : 1)),
+      10_000,
+      'both sources’ lines',
+    );
     await call(h, 'run.stop', {});
     const detail = await call(h, 'run.open', { runId: run.id });
     expect(detail.metrics.map((m) => [m.metric, m.points])).toEqual([['psu.volts', 2]]);
     expect(runOf(h, run.id).meta?.sources).toEqual(['psu']);
     expect(runOf(h, run.id).points).toBe(4); // run.start, two volts, run.end
-    // thermo was recorded all the same, outside the run.
+    // thermo was recorded all the same, outside the run (and a source added now stays out).
     const all = [...h.client.runPoints(run.id)].map((p) => p.metric);
     expect(all).not.toContain('thermo.temp');
+    const logged = h.client.logBlocksAfter(0).flatMap((b) => b.body.toString('utf8').split('\n'));
+    expect(logged.filter((l) => l.includes('"thermo.temp"'))).toHaveLength(1);
     await expect(call(h, 'run.start', { name: 'x', sources: ['serial:gone'] })).rejects.toThrow(
-      'no source serial:gone',
+      'a chosen source is no longer set up (removed meanwhile?); choose the sources again',
     );
   }, 60_000);
 
@@ -201,8 +206,7 @@ describe('the run library', () => {
     for (let i = 0; i < 3000; i++) h.client.send('q.v', i);
     await until(() => h.state().runs.length === 3 && h.library.pointCount(active.id) >= 3000, 10_000, 'copied');
     const size = (id: string): number => runOf(h, id).storage!.bytes;
-    const total =
-      size(oldest) + size(older) + size(undelivered) + h.library.decorate([{ ...active }])[0]!.storage!.bytes;
+    const total = size(oldest) + size(older) + size(undelivered) + h.library.viewOf(active.id)!.storage!.bytes;
 
     // 15 % free of the budget: a warning, nothing deleted.
     h.library.setQuota({ maxBytes: Math.round(total / 0.85), keepFreePercent: 10 });
@@ -254,4 +258,103 @@ describe('the run library when it cannot write', () => {
     expect(detail.metrics).toEqual([{ metric: 'rig.v', points: 6000, min: 0, max: 5999 }]);
     expect((await exportCsv(h, run.id)).filter((r) => r.includes(',rig.v,'))).toHaveLength(6000);
   }, 60_000);
+});
+
+describe('the run library’s edges', () => {
+  it('copies a run again when the first clock sync moves its points, so it keeps gateway time', async () => {
+    // Recorded before any gateway (local only): the points carry this machine's clock.
+    const h = await startHost(tempDir());
+    await call(h, 'demo.set', { enabled: false });
+    const run = await call(h, 'run.start', { name: 'offline first' });
+    for (let i = 0; i < 100; i++) h.client.send('rig.v', i);
+    await call(h, 'marker.add', { note: 'before the sync' });
+    const ended = (await call(h, 'run.stop', {}))!;
+    await until(() => h.library.pointCount(run.id) === ended.points, 10_000, 'the library to copy the run');
+    const before = await call(h, 'run.open', { runId: run.id });
+    // The gateway's clock is an hour ahead: the first sync moves the run's points by an hour.
+    gw ??= await TestGateway.start();
+    const g = gw;
+    g.setClockSkew(3_600_000);
+    await connect(h);
+    await until(() => runOf(h, run.id).storage?.delivered === true, 15_000, 'delivery');
+    g.setClockSkew(0);
+    const logged = [...h.client.runPoints(run.id)];
+    const after = await call(h, 'run.open', { runId: run.id });
+    // The host's marker list moved with them (what the window shows).
+    expect(h.state().markers.map((m) => m.t)).toEqual(
+      logged.filter((p) => p.metric === 'marker').map((p) => p.timestamp),
+    );
+    expect(after.startedAt - before.startedAt).toBeGreaterThan(3_590_000);
+    const v = logged.filter((p) => p.metric === 'rig.v').map((p) => p.timestamp);
+    const [s] = await call(h, 'run.series', {
+      runId: run.id,
+      metrics: ['rig.v'],
+      from: after.startedAt,
+      to: after.endedAt,
+      columns: 1000,
+    });
+    expect(s!.t).toEqual(v);
+    expect(after.moments.map((m) => m.t)).toEqual(logged.filter((p) => p.metric === 'marker').map((p) => p.timestamp));
+    expect(h.library.pointCount(run.id)).toBe(logged.length);
+  }, 60_000);
+
+  it('ignores a device’s own run_id tag outside any run, and never deletes a run being exported', async () => {
+    const h = await startHost();
+    await call(h, 'demo.set', { enabled: false });
+    h.client.send('dev.x', 1, { tags: { run_id: 'not-a-run' } });
+    const run = await call(h, 'run.start', { name: 'held' });
+    h.client.send('dev.x', 2);
+    await call(h, 'run.stop', {});
+    await until(() => h.library.pointCount(run.id) > 0, 10_000, 'the copy');
+    expect(h.library.pointCount('not-a-run')).toBe(0);
+    const release = h.library.hold(run.id);
+    await expect(call(h, 'run.delete', { runId: run.id })).rejects.toThrow(
+      'the run is being exported; delete it when the export is done',
+    );
+    h.library.setQuota({ maxBytes: 200, keepFreePercent: 10 });
+    expect(h.state().runs.map((r) => r.id)).toContain(run.id);
+    release();
+    h.library.setQuota({ maxBytes: 200, keepFreePercent: 10 });
+    // Not delivered (no gateway): still kept, and the quota says why.
+    expect(h.state().runs.map((r) => r.id)).toContain(run.id);
+    expect(h.state().runLibrary?.warning).toMatch(/1 not yet delivered is kept/);
+  }, 30_000);
+
+  it('gives a deleted run’s room back to the disk', async () => {
+    const dir = tempDir();
+    const h = await startHost(dir);
+    await call(h, 'demo.set', { enabled: false });
+    const run = await call(h, 'run.start', { name: 'big' });
+    for (let i = 0; i < 100; i++)
+      h.client.sendBatch(Array.from({ length: 1000 }, (_, j) => ({ metric: `big.m${j % 4}`, value: i * 1000 + j })));
+    const ended = (await call(h, 'run.stop', {}))!;
+    expect(ended.points).toBe(100_002);
+    await until(() => h.library.pointCount(run.id) === ended.points, 20_000, 'the copy');
+    // The database's own size (what a checkpoint leaves in the file), read through its WAL.
+    const size = (): number => {
+      const db = new Database(join(dir, 'runs.db'), { readonly: true });
+      const bytes =
+        Number(db.pragma('page_count', { simple: true })) * Number(db.pragma('page_size', { simple: true }));
+      db.close();
+      return bytes;
+    };
+    const full = size();
+    await call(h, 'run.delete', { runId: run.id });
+    expect(size()).toBeLessThan(full / 4);
+  }, 60_000);
+
+  it('sets a damaged runs.db aside and starts with a fresh one', async () => {
+    const dir = tempDir();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'runs.db'), Buffer.alloc(8192, 0x5a));
+    const h = await startHost(dir);
+    const p = h.state().problems.find((x) => x.id === 'run-library-damaged');
+    expect(p?.message).toMatch(/The run library's file was damaged\. It was set aside as .*runs\.db\.damaged-/);
+    expect(readdirSync(dir).some((f) => f.startsWith('runs.db.damaged-'))).toBe(true);
+    await call(h, 'demo.set', { enabled: false });
+    const run = await call(h, 'run.start', { name: 'fresh' });
+    h.client.send('x.v', 1);
+    const ended = (await call(h, 'run.stop', {}))!;
+    await until(() => h.library.pointCount(run.id) === ended.points, 10_000, 'the copy');
+  }, 30_000);
 });

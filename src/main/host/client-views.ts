@@ -1,7 +1,7 @@
 // What the window shows of the client: its status line and the runs, as contract views.
 
 import type { AppState, RunView, StatusView } from '../../shared/contract';
-import type { Plexus, StatusInfo } from '../plexus';
+import type { Plexus, RunRow, StatusInfo } from '../plexus';
 import type { MarkerList } from './marker-list';
 import type { PreviewAggregator } from './preview';
 import { toRunView } from './run-requests';
@@ -27,12 +27,9 @@ export function currentRunView(client: Plexus): RunView | null {
   return r ? toRunView(r) : null;
 }
 
-/** The last 200 runs that have ended, oldest first. */
-export function pastRunViews(client: Plexus): RunView[] {
-  return client
-    .runs(200)
-    .filter((r) => r.endedAt !== null)
-    .map(toRunView);
+/** The last 200 runs that have ended, newest first. */
+export function pastRuns(client: Plexus): RunRow[] {
+  return client.runs(200).filter((r) => r.endedAt !== null);
 }
 
 /** The run that ended last (its markers stay listed beside the current run's), or null. */

@@ -56,7 +56,7 @@ import { sourceRequests } from './source-requests';
 import { openAppLog, type AppLog } from './app-log';
 import { ProblemBoard } from './problems';
 import { pluginRequests } from './plugin-requests';
-import { currentRunView, historyViews, pastRunViews, statusView } from './client-views';
+import { currentRunView, historyViews, pastRuns, statusView } from './client-views';
 import { exportRun, runExport } from './run-export';
 import { libraryRequests } from './run-library/library-requests';
 import { RunLibrary } from './run-library/run-library';
@@ -66,6 +66,13 @@ type Listener<E extends EventName> = (payload: EventMap[E]) => void;
 /** Keep delivered points for runs and export: generous, bounded by disk. */
 const RETAIN_POINTS = 50_000_000;
 const RETAIN_BYTES = 4 * 1024 ** 3;
+
+/** What helps with each of the run library's problems. */
+const LIBRARY_REMEDIES = {
+  copy: 'Recording goes on: the points wait in the buffer and are saved to the library as soon as it can write (a full disk: free some space).',
+  quota: 'Export the runs you need and delete them from the past runs, or free space on the disk.',
+  damaged: 'Nothing to do: the damaged file is kept for support.',
+} as const;
 
 export class Host {
   readonly client: Plexus;
@@ -173,21 +180,18 @@ export class Host {
         problem: (kind, m) => {
           const id = `run-library-${kind}`;
           if (m === null) this.problems.clear(id);
-          else
-            this.problems.set(
-              id,
-              kind === 'copy' ? 'error' : 'warning',
-              m,
-              kind === 'copy'
-                ? 'Recording goes on: the points wait in the buffer and are saved when the library can write again. Free space on the disk.'
-                : 'Export the runs you need and delete them from the past runs, or free space on the disk.',
-            );
+          else this.problems.set(id, kind === 'quota' ? 'warning' : 'error', m, LIBRARY_REMEDIES[kind]);
         },
       },
       { ...this.settings.runLibrary, ...opts.runLibrary },
     );
     this.client.on('status', () => this.scheduleTick());
     this.client.on('run', () => this.stateChanged());
+    // Markers dropped before the first clock sync moved onto gateway time with the points.
+    this.client.on('restamped', ({ deltaMs, fromSeq }) => {
+      this.markers.shift(fromSeq, deltaMs);
+      this.stateChanged();
+    });
     // A name the gateway assigned is the client's business (it remembers it per requested name);
     // the settings keep the name the person chose.
     this.client.on('source-id', () => this.stateChanged());
@@ -268,8 +272,8 @@ export class Host {
       ...this.sourceViews(),
       metricInfo: this.metricInfo(),
       run: currentRunView(this.client),
-      runs: this.library.decorate(pastRunViews(this.client)),
-      ...(this.library.view() ? { runLibrary: this.library.view()! } : {}),
+      runs: pastRuns(this.client).map((r) => this.library.view(r)),
+      ...(this.library.libraryView() ? { runLibrary: this.library.libraryView()! } : {}),
       inbox: this.inbox.list(),
       problems: this.problems.list(),
       ...historyViews(this.client, this.markers, this.preview),
@@ -472,6 +476,7 @@ export class Host {
   shutdown(opts: { flushTimeoutMs?: number } = {}): Promise<void> {
     this.shuttingDown ??= (async () => {
       if (this.tickTimer) clearInterval(this.tickTimer);
+      this.library.stop();
       if (this.stateTimer) clearTimeout(this.stateTimer);
       await Promise.all([this.sources.stopAll(), this.plugins.stopAll()]);
       this.problems.dispose();
@@ -480,8 +485,11 @@ export class Host {
       this.save();
       if (this.stateTimer) clearTimeout(this.stateTimer);
       this.stateTimer = null;
-      await this.client.close({ timeoutMs: opts.flushTimeoutMs ?? 5000 });
-      // What the library had not copied yet stays in the log: the next start copies it.
+      // The library copies the rest (the run's end too) just before the buffer closes.
+      await this.client.close({
+        timeoutMs: opts.flushTimeoutMs ?? 5000,
+        beforeStoreClose: () => this.library.lastCopy(),
+      });
       this.library.close();
       this.log.info(`closed; ${this.client.bufferSize()} points kept in the buffer`);
     })();

@@ -34,6 +34,11 @@ export class MarkerList {
     this.byRun.set(runId, list);
   }
 
+  /** The first clock sync moved the points from seq `fromSeq` on by `deltaMs`: these markers too. */
+  shift(fromSeq: number, deltaMs: number): void {
+    for (const m of [...this.outside, ...[...this.byRun.values()].flat()]) if (m.seq >= fromSeq) m.t += deltaMs;
+  }
+
   /**
    * The markers to show, oldest first: the current run's, the last ended run's and those outside
    * runs. Runs older than these are forgotten here (their markers stay in the run log and export).

@@ -95,6 +95,11 @@ export function runMetadata(info: McapRunInfo): Map<string, string> {
     ['ended_at_ms', run.endedAt === null ? '' : String(run.endedAt)],
     ['interrupted', run.interrupted ? 'true' : 'false'],
     ['points', String(run.points)],
+    // The technician's details: fields as `field.<key>`, so each is its own entry in a viewer.
+    ['operator', run.meta?.operator ?? ''],
+    ['description', run.meta?.description ?? ''],
+    ['sources', (run.meta?.sources ?? []).join(', ')],
+    ...Object.entries(run.meta?.fields ?? {}).map(([k, v]): [string, string] => [`field.${k}`, v]),
   ]);
 }
 

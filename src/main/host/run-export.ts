@@ -15,7 +15,7 @@ import type { RunExport } from './host-options';
 import { writeMcap } from './mcap-export';
 import type { RunLibrary } from './run-library/run-library';
 import { writeXdf } from './xdf-export';
-import { toRunView } from './run-requests';
+import { ContractError } from './contract-error';
 import { NotFoundError } from './sources';
 
 /** What the host knows beside the run log: units and the device name, and where scratch files go. */
@@ -53,9 +53,10 @@ export function exportsDir(dataDir: string): string {
 
 export function runExport(ctx: RunExportContext, runId: string, format: ExportFormat = 'csv'): RunExport {
   const { client } = ctx;
-  const r = client.runs(100_000).find((x) => x.id === runId);
-  if (!r) throw new NotFoundError(`no run with id ${runId}`);
-  const run = toRunView(r);
+  // Its name and details as the library has them (edited after the run, say).
+  const run = ctx.library.viewOf(runId);
+  if (!run) throw new NotFoundError(`no run with id ${runId}`);
+  if (run.endedAt === null) throw new ContractError('the run is still recording; stop it to export it', 'failed');
   let total = 0;
   let read = 0;
   let told = 0;
@@ -74,12 +75,20 @@ export function runExport(ctx: RunExportContext, runId: string, format: ExportFo
     }
   };
   const write = async (sink: ExportSink): Promise<number> => {
-    total = ctx.library.pointCount(runId);
-    tell(false);
-    const n = await writeAs(sink);
-    read = total;
-    tell(true);
-    return n;
+    // Neither the quota nor the technician deletes the run while it is written.
+    const release = ctx.library.hold(runId);
+    try {
+      await ctx.library.caughtUp();
+      total = ctx.library.pointCount(runId);
+      tell(false);
+      const n = await writeAs(sink);
+      // Every point the library holds, or the file is not called saved.
+      if (read !== total) throw new Error(`the run changed while it was exported (${read} of ${total} points read)`);
+      return n;
+    } finally {
+      release();
+      tell(true); // done, written or not (a failure is the request's answer)
+    }
   };
   const writeAs = async (sink: ExportSink): Promise<number> => {
     switch (format) {

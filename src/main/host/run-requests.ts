@@ -28,7 +28,8 @@ export function runRequests(ctx: RunRequestContext): Pick<RequestHandlers, RunRe
     'marker.add': ({ note }) => {
       const t = Math.round(ctx.client.now());
       const runId = ctx.client.currentRun()?.id ?? null;
-      const seq = ctx.sink.event('marker', markerValue(note), { timestamp: t });
+      // Stamped on the client's clock: the first clock sync moves it with the run's points.
+      const seq = ctx.sink.event('marker', markerValue(note), { timestamp: t, fromClientClock: true });
       ctx.markers.add({ seq, t, note: note || null, runId });
       ctx.stateChanged();
       // A marker outside a run is still recorded (with the time, on the device), just in no run:

@@ -59,6 +59,10 @@ export function runXml(info: XdfRunInfo): XmlTree {
     ended_at: iso(run.endedAt),
     ended_at_ms: run.endedAt ?? '',
     interrupted: run.interrupted ? 'true' : 'false',
+    operator: run.meta?.operator ?? '',
+    description: run.meta?.description ?? '',
+    sources: (run.meta?.sources ?? []).join(', '),
+    fields: { ...run.meta?.fields },
   };
 }
 

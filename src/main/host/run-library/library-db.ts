@@ -8,8 +8,10 @@
 //   series  — its numeric points, chunked for decimated plotting (series-index.ts).
 
 import Database from 'better-sqlite3';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { privateDir, privateFile } from '../../plexus/private-files';
+import { isDamage } from '../../plexus/store';
 
 export interface LibraryRunRow {
   id: string;
@@ -34,15 +36,44 @@ export interface LineRow {
   seqs: Buffer | null;
 }
 
-export function openLibraryDb(dataDir: string): Database.Database {
+/** Opens <data dir>/runs.db; one that is damaged is set aside (named in `setAside`) for a fresh one. */
+export function openLibraryDb(dataDir: string): { db: Database.Database; setAside: string | null } {
   privateDir(dataDir);
   const path = join(dataDir, 'runs.db');
+  try {
+    return { db: openAt(path), setAside: null };
+  } catch (e) {
+    if (!isDamage(e) && !(e instanceof DamagedLibraryError)) throw e;
+    // Kept for support (what can be read of it is there); the recorder goes on with a new one.
+    const aside = `${path}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    for (const end of ['', '-wal', '-shm']) if (existsSync(path + end)) renameSync(path + end, aside + end);
+    return { db: openAt(path), setAside: aside };
+  }
+}
+
+class DamagedLibraryError extends Error {}
+
+function openAt(path: string): Database.Database {
   privateFile(path, true);
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  db.exec(`
+  try {
+    // Before any table exists (it only takes on a new file): deleting a run gives its pages back
+    // to the disk (incremental_vacuum after a delete), so the quota sees the space it freed.
+    db.pragma('auto_vacuum = INCREMENTAL');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    const check = db.pragma('quick_check(1)', { simple: true });
+    if (check !== 'ok') throw new DamagedLibraryError(String(check));
+    db.exec(SCHEMA);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+const SCHEMA = `
     CREATE TABLE IF NOT EXISTS lib_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS lib_runs (
       id TEXT PRIMARY KEY,
@@ -55,6 +86,7 @@ export function openLibraryDb(dataDir: string): Database.Database {
       bytes INTEGER NOT NULL DEFAULT 0,
       last_seq INTEGER NOT NULL DEFAULT 0
     );
+    CREATE TABLE IF NOT EXISTS lib_deleted (id TEXT PRIMARY KEY, at REAL NOT NULL);
     CREATE TABLE IF NOT EXISTS lib_lines (
       run_id TEXT NOT NULL,
       first_seq INTEGER NOT NULL,
@@ -71,9 +103,7 @@ export function openLibraryDb(dataDir: string): Database.Database {
       text TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS lib_moments_run ON lib_moments (run_id, t);
-  `);
-  return db;
-}
+`;
 
 type Stmt<P extends unknown[] = unknown[], R = unknown> = Database.Statement<P, R>;
 type Moment = { t: number; kind: 'marker' | 'event'; name: string; text: string };
@@ -94,6 +124,11 @@ export interface LibraryStatements {
   deleteRun: Stmt;
   deleteLines: Stmt;
   deleteMoments: Stmt;
+  markDeleted: Stmt;
+  deletedIds: Stmt<[], { id: string }>;
+  resetBytes: Stmt;
+  shiftStart: Stmt;
+  lineCount: Stmt<[string], { n: number | null }>;
 }
 
 export function libraryStatements(db: Database.Database): LibraryStatements {
@@ -129,5 +164,10 @@ export function libraryStatements(db: Database.Database): LibraryStatements {
     deleteRun: db.prepare('DELETE FROM lib_runs WHERE id = ?'),
     deleteLines: db.prepare('DELETE FROM lib_lines WHERE run_id = ?'),
     deleteMoments: db.prepare('DELETE FROM lib_moments WHERE run_id = ?'),
+    markDeleted: db.prepare('INSERT OR REPLACE INTO lib_deleted (id, at) VALUES (?, ?)'),
+    deletedIds: db.prepare<[], { id: string }>('SELECT id FROM lib_deleted'),
+    resetBytes: db.prepare('UPDATE lib_runs SET bytes = 0 WHERE id = ?'),
+    shiftStart: db.prepare('UPDATE lib_runs SET started_at = started_at + ? WHERE id = ?'),
+    lineCount: db.prepare<[string], { n: number | null }>('SELECT SUM(n) AS n FROM lib_lines WHERE run_id = ?'),
   };
 }

@@ -6,7 +6,6 @@ import { sourceKeys, type SourceLists } from '../../../shared/source-keys';
 import type { Plexus } from '../../plexus';
 import { ContractError } from '../contract-error';
 import type { RecordingSink } from '../recording-sink';
-import { toRunView } from '../run-requests';
 import { NotFoundError } from '../sources';
 import type { RunLibrary } from './run-library';
 
@@ -36,9 +35,12 @@ function sourceNames(s: SourceLists): Map<string, string> {
 export function libraryRequests(ctx: LibraryRequestContext): Pick<RequestHandlers, LibraryRequest> {
   const { client, library } = ctx;
   const runOf = (runId: string): RunView => {
-    const r = client.runs(100_000).find((x) => x.id === runId);
+    const r = library.viewOf(runId);
     if (!r) throw new NotFoundError(`no run with id ${runId}`);
-    return library.decorate([toRunView(r)])[0]!;
+    return r;
+  };
+  const exists = (runId: string): void => {
+    if (!client.run(runId)) throw new NotFoundError(`no run with id ${runId}`);
   };
   return {
     'run.start': ({ name, operator, description, fields, sources }) => {
@@ -46,28 +48,34 @@ export function libraryRequests(ctx: LibraryRequestContext): Pick<RequestHandler
       const lists = ctx.sources();
       const keys = sourceKeys(lists);
       const names = sourceNames(lists);
-      let excludePrefixes: string[] = [];
+      let onlyPrefixes: string[] = [];
       let recorded: string[] = [];
       if (sources !== undefined) {
-        const unknown = sources.filter((k) => !names.has(k));
-        if (unknown.length > 0)
+        if (sources.length === 0) throw new ContractError('choose at least one source to record', 'bad-request');
+        const gone = sources.filter((k) => !names.has(k));
+        if (gone.length > 0)
           throw new ContractError(
-            `no source ${unknown.join(', ')}: it may have been removed; choose again`,
+            `${gone.length === 1 ? 'a chosen source is' : `${gone.length} chosen sources are`} no longer set up (removed meanwhile?); choose the sources again`,
             'bad-request',
           );
-        if (sources.length === 0) throw new ContractError('choose at least one source to record', 'bad-request');
-        const chosen = new Set(sources);
-        excludePrefixes = [...keys].filter(([k]) => !chosen.has(k)).map(([, v]) => v.prefix);
+        // A serial device writing bare field names (no prefix) cannot be told apart from others.
+        const bare = sources.filter((k) => !keys.has(k));
+        if (bare.length > 0)
+          throw new ContractError(
+            `${bare.map((k) => names.get(k)).join(', ')} writes metrics without a prefix, so a run cannot choose it apart from the others; give it a metric prefix, or record all sources`,
+            'bad-request',
+          );
+        onlyPrefixes = sources.map((k) => keys.get(k)!.prefix);
         recorded = sources.map((k) => names.get(k)!);
       }
-      const r = client.startRun(name, { ...(fields ? { tags: fields } : {}), excludePrefixes });
+      const r = client.startRun(name, { ...(fields ? { tags: fields } : {}), onlyPrefixes });
       library.started(r, { operator, description, fields }, recorded);
       ctx.started(r.name);
       ctx.stateChanged();
-      return library.decorate([toRunView(r)])[0]!;
+      return runOf(r.id);
     },
     'run.update': ({ runId, name, operator, description, fields }) => {
-      runOf(runId);
+      exists(runId);
       const meta = library.update(runId, { name, operator, description, fields });
       if (fields !== undefined && client.currentRun()?.id === runId) client.setRunTags(fields);
       // The platform learns the new details too: an event that names the run in its value (its
@@ -83,19 +91,19 @@ export function libraryRequests(ctx: LibraryRequestContext): Pick<RequestHandler
       return runOf(runId);
     },
     'run.delete': ({ runId }) => {
-      runOf(runId);
-      if (client.currentRun()?.id === runId)
-        throw new ContractError('the run is still recording; stop it before deleting it', 'failed');
-      const out = library.delete(runId);
+      exists(runId);
+      let out: { bytes: number };
+      try {
+        out = library.delete(runId);
+      } catch (e) {
+        throw new ContractError((e as Error).message, 'failed');
+      }
       ctx.stateChanged();
       return { runId, bytes: out.bytes };
     },
-    'run.open': ({ runId }) => {
-      const r = runOf(runId);
-      return library.open(runId, r);
-    },
+    'run.open': ({ runId }) => library.open(runId, runOf(runId)),
     'run.series': ({ runId, metrics, from, to, columns }) => {
-      runOf(runId);
+      exists(runId);
       return library.series(runId, metrics, from, to, columns);
     },
   };

@@ -1,11 +1,13 @@
 // Copies runs out of the client's log into the run library as they are recorded. It follows the
 // log from a cursor kept in the library (so a restart resumes where it stopped, and a crash
 // copies again at most what was not yet written), a bounded number of blocks per step so the
-// recorder never stalls behind it. A point belongs to the run its `run_id` tag names; the
-// library keeps its line as it is, its number in the run's series, its event in the moments.
+// recorder never stalls behind it. A point belongs to the run its `run_id` tag names (a run the
+// client knows: a device's own `run_id` tag outside a run names none); the library keeps its
+// line as it is, its number in the run's series, its event or marker in the moments.
 
 import type { LoggedPoint, Plexus } from '../../plexus';
 import type { LibraryStatements } from './library-db';
+import { readMetricLine } from './metric-line';
 import type { SeriesIndex } from './series-index';
 import { markerNote } from '../run-markers';
 
@@ -17,16 +19,20 @@ const NL = 0x0a;
 /** What a moment's row costs besides its text (time, kind, name, run id, row overhead). */
 const MOMENT_ROW_BYTES = 48;
 const RUN_TAG = Buffer.from('"run_id":"');
+/** Events of the run's own that are not moments to draw: its bounds and its details' edits. */
+const NOT_MOMENTS = new Set(['run.start', 'run.end', 'run.details']);
 
 interface OpenPiece {
   firstSeq: number;
-  lines: Buffer[];
+  lines: string[];
   seqs: number[];
   bytes: number;
   /** Bytes already counted in the run's size. */
   counted: number;
   /** Seqs run consecutively (no line of another run or of no run in between). */
   consecutive: boolean;
+  /** The run's end was copied: the piece closes with this step. */
+  ended: boolean;
 }
 
 interface Moment {
@@ -38,17 +44,23 @@ interface Moment {
 }
 
 export interface FollowerHooks {
+  /** Whether lines of this run id belong in the library (a run the client knows, not deleted). */
+  accepts(runId: string): boolean;
   /** A run seen for the first time: make its library row (name and start from the client). */
   ensureRun(runId: string): void;
   /** Writes of a step, in one transaction. */
   transaction(fn: () => void): void;
   /** A step failed: a fresh review index, read from the file (its memory may be ahead of it). */
   reloadSeries(): SeriesIndex;
+  /** Runs that got new points in a step (their sizes changed). */
+  grew(runIds: Iterable<string>): void;
 }
 
 export class RunFollower {
   private cursor: number;
   private readonly open = new Map<string, OpenPiece>();
+  /** Pieces filled during this step, not yet written. */
+  private full: Array<{ runId: string; piece: OpenPiece }> = [];
   private moments: Moment[] = [];
   private readonly touched = new Set<string>();
 
@@ -57,8 +69,18 @@ export class RunFollower {
     private readonly st: LibraryStatements,
     private series: SeriesIndex,
     private readonly hooks: FollowerHooks,
+    warn: (message: string) => void,
   ) {
     this.cursor = Number(st.getMeta.get('cursor')?.value ?? 0);
+    const last = client.stats().lastSeq;
+    if (this.cursor > last) {
+      // The buffer was made anew (set aside when damaged): its seqs start again. Copy from its
+      // start; the runs copied before are kept as they are.
+      warn(
+        `the buffer's log restarts at seq ${last}, behind the run library's ${this.cursor}: copying it from the start`,
+      );
+      this.cursor = 0;
+    }
     // Retention must not prune what the library has not copied yet (a fast gateway confirms
     // points long before the next step).
     client.holdLogAfter(this.cursor);
@@ -80,95 +102,158 @@ export class RunFollower {
       for (let i = 0; i < maxBlocks; i++) {
         const blocks = this.client.logBlocksAfter(this.cursor, commit && i === 0);
         if (blocks.length === 0) break;
-        for (const b of blocks) this.block(b.firstSeq, b.body);
+        for (const b of blocks) this.block(b.firstSeq, b.body, this.cursor);
         this.cursor = blocks[blocks.length - 1]!.firstSeq + blocks[blocks.length - 1]!.n - 1;
         read += blocks.length;
       }
       if (read > 0) this.write();
     } catch (e) {
-      // Nothing of this step was written (one transaction): read it again next time, from the
-      // log, which keeps it (holdLogAfter). Open pieces start afresh: what they held before this
-      // step is in their rows already. The index reloads its tails from the file.
-      this.cursor = from;
-      this.open.clear();
-      this.moments = [];
-      this.touched.clear();
-      this.series = this.hooks.reloadSeries();
+      this.failed(() => (this.cursor = from));
       throw e;
     }
     return read;
   }
 
-  /** Copy everything committed so far (before an export or a review reads the library). */
-  catchUp(): void {
+  /**
+   * Nothing of the failed step was written (one transaction): it is read again next time, from
+   * the log, which keeps it (holdLogAfter). Open pieces start afresh (what they held before the
+   * step is in their rows already) and the index reloads its tails from the file.
+   */
+  private failed(rewind: () => void): void {
+    rewind();
+    this.open.clear();
+    this.full = [];
+    this.moments = [];
+    this.touched.clear();
+    this.series = this.hooks.reloadSeries();
+  }
+
+  /** Copy everything committed so far, a step per turn of the event loop. */
+  async catchUp(): Promise<void> {
     // One read of 64 blocks per write: what a step holds in memory stays a few MB.
-    while (this.step(1, true) > 0);
+    while (this.step(1, true) > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  /** Copy everything committed so far, at once (when the recorder closes). */
+  catchUpNow(): void {
+    while (this.step(16) > 0);
   }
 
   /** A run was deleted: drop what is still open for it. */
   forget(runId: string): void {
     this.open.delete(runId);
+    this.full = this.full.filter((f) => f.runId !== runId);
     this.moments = this.moments.filter((m) => m.runId !== runId);
   }
 
-  private block(firstSeq: number, body: Buffer): void {
+  /**
+   * Read a run's lines again from the log, from `firstSeq` up to the cursor (the client moved
+   * their times at its first clock sync). The caller removed what the library held of it.
+   */
+  recopy(runId: string, firstSeq: number): void {
+    this.forget(runId);
+    const upTo = this.cursor;
+    try {
+      // From the block that holds the run's first seq (it may start before it).
+      let blocks = this.client.logBlocksAfter(-1, false, firstSeq);
+      while (blocks.length > 0) {
+        for (const b of blocks) this.block(b.firstSeq, b.body, firstSeq - 1, upTo, runId);
+        const after = blocks[blocks.length - 1]!.firstSeq + blocks[blocks.length - 1]!.n - 1;
+        this.write();
+        if (after >= upTo) break;
+        blocks = this.client.logBlocksAfter(after);
+      }
+    } catch (e) {
+      this.failed(() => undefined);
+      throw e;
+    }
+  }
+
+  /** The lines of a block after seq `after` (up to `upTo`), of `only` that run when given. */
+  private block(firstSeq: number, body: Buffer, after: number, upTo = Infinity, only?: string): void {
     let start = 0;
-    for (let seq = firstSeq; start <= body.length; seq++) {
+    for (let seq = firstSeq; start <= body.length && seq <= upTo; seq++) {
       let end = body.indexOf(NL, start);
       if (end === -1) end = body.length;
-      if (seq > this.cursor && end > start) {
+      if (seq > after && end > start) {
         const tag = body.indexOf(RUN_TAG, start);
-        if (tag !== -1 && tag < end) this.line(seq, body.subarray(start, end));
+        if (tag !== -1 && tag < end) this.line(seq, body.subarray(start, end), only);
       }
       start = end + 1;
     }
   }
 
-  private line(seq: number, line: Buffer): void {
-    let p: LoggedPoint;
-    try {
-      p = JSON.parse(line.toString('utf8')) as LoggedPoint;
-    } catch {
-      return; // the log only holds lines the client encoded; nothing else is a run's point
+  private line(seq: number, line: Buffer, only: string | undefined): void {
+    const text = line.toString('utf8');
+    // Most lines are numbers: read from their known places; the rest parsed.
+    const fast = readMetricLine(text);
+    let p: LoggedPoint | null = null;
+    if (!fast) {
+      try {
+        p = JSON.parse(text) as LoggedPoint;
+      } catch {
+        return; // the log only holds lines the client encoded; nothing else is a run's point
+      }
     }
-    const runId = p.tags?.run_id;
-    if (typeof runId !== 'string') return;
+    const runId = fast ? fast.runId : p!.tags?.run_id;
+    if (typeof runId !== 'string' || (only !== undefined && runId !== only)) return;
     let piece = this.open.get(runId);
+    if (piece && piece.bytes >= PIECE_BYTES) {
+      // Full: written as it is with this step, and a new piece begins (rows stay ~64 KiB, so a
+      // reader holds a few MB at a time however long a step was).
+      this.full.push({ runId, piece });
+      this.open.delete(runId);
+      piece = undefined;
+    }
     if (!piece) {
+      if (!this.hooks.accepts(runId)) return;
       this.hooks.ensureRun(runId);
-      piece = { firstSeq: seq, lines: [], seqs: [], bytes: 0, counted: 0, consecutive: true };
+      piece = { firstSeq: seq, lines: [], seqs: [], bytes: 0, counted: 0, consecutive: true, ended: false };
       this.open.set(runId, piece);
     }
     const lastSeq = piece.seqs.length > 0 ? piece.seqs[piece.seqs.length - 1]! : seq - 1;
     if (seq !== lastSeq + 1) piece.consecutive = false;
-    piece.lines.push(Buffer.from(line)); // a copy: `line` is a view of the log's block
+    piece.lines.push(text);
     piece.seqs.push(seq);
     piece.bytes += line.length + 1;
     this.touched.add(runId);
-    if (typeof p.value === 'number') this.series.append(runId, p.metric, p.timestamp, p.value);
-    else if (p.class === 'event' && p.metric !== 'run.start' && p.metric !== 'run.end') {
-      const marker = p.metric === 'marker';
+    if (fast) {
+      this.series.append(runId, fast.metric, fast.timestamp, fast.value);
+      return;
+    }
+    const point = p!;
+    if (point.metric === 'run.end') piece.ended = true;
+    if (typeof point.value === 'number') this.series.append(runId, point.metric, point.timestamp, point.value);
+    else if (point.class === 'event' && !NOT_MOMENTS.has(point.metric)) {
+      const marker = point.metric === 'marker';
       this.moments.push({
         runId,
-        t: p.timestamp,
+        t: point.timestamp,
         kind: marker ? 'marker' : 'event',
-        name: p.metric,
-        text: (marker ? (markerNote(p.value) ?? '') : textOf(p.value)).slice(0, MOMENT_TEXT),
+        name: point.metric,
+        text: (marker ? (markerNote(point.value) ?? '') : textOf(point.value)).slice(0, MOMENT_TEXT),
       });
     }
+  }
+
+  private writePiece(runId: string, piece: OpenPiece): void {
+    const seqs = piece.consecutive ? null : Buffer.from(new Float64Array(piece.seqs).buffer);
+    const body = Buffer.from(piece.lines.join('\n'));
+    this.st.insertLines.run(runId, piece.firstSeq, piece.lines.length, body, seqs);
+    this.st.grow.run(piece.bytes - piece.counted, piece.seqs[piece.seqs.length - 1]!, runId);
+    piece.counted = piece.bytes;
   }
 
   private write(): void {
     const closing: string[] = [];
     this.hooks.transaction(() => {
+      for (const { runId, piece } of this.full) this.writePiece(runId, piece);
       for (const runId of this.touched) {
-        const piece = this.open.get(runId)!;
-        const seqs = piece.consecutive ? null : Buffer.from(new Float64Array(piece.seqs).buffer);
-        const body = Buffer.concat(piece.lines.flatMap((l, i) => (i === 0 ? [l] : [NL_BUF, l])));
-        this.st.insertLines.run(runId, piece.firstSeq, piece.lines.length, body, seqs);
-        this.st.grow.run(piece.bytes - piece.counted, piece.seqs[piece.seqs.length - 1]!, runId);
-        piece.counted = piece.bytes;
-        if (piece.bytes >= PIECE_BYTES) closing.push(runId);
+        const piece = this.open.get(runId);
+        if (!piece) continue;
+        this.writePiece(runId, piece);
+        // A full piece is done; so is a run's last (nothing more comes for it: memory goes too).
+        if (piece.bytes >= PIECE_BYTES || piece.ended) closing.push(runId);
       }
       for (const m of this.moments) {
         this.st.insertMoment.run(m.runId, m.t, m.kind, m.name, m.text);
@@ -179,12 +264,12 @@ export class RunFollower {
     });
     this.client.holdLogAfter(this.cursor);
     for (const runId of closing) this.open.delete(runId);
+    this.hooks.grew(this.touched);
+    this.full = [];
     this.moments = [];
     this.touched.clear();
   }
 }
-
-const NL_BUF = Buffer.from('\n');
 
 function textOf(v: unknown): string {
   if (typeof v === 'string') return v;

@@ -4,21 +4,16 @@
 // whatever the platform has confirmed and however long ago.
 
 import type Database from 'better-sqlite3';
-import { statfsSync } from 'node:fs';
-import type { LoggedPoint, Plexus } from '../../plexus';
+import type { LoggedPoint, Plexus, RunRow } from '../../plexus';
 import type { RunDetail, RunLibraryView, RunMetaView, RunSeriesView, RunView } from '../../../shared/contract';
 import { MAX_RUN_MOMENTS } from '../../../shared/run-review';
+import { toRunView } from '../run-requests';
 import { openLibraryDb, libraryStatements, type LibraryRunRow, type LibraryStatements } from './library-db';
 import { RunFollower } from './run-follower';
-import { DEFAULT_KEEP_FREE_PERCENT, quotaDecision, type QuotaRun } from './run-quota';
+import { RunQuota, type RunLibraryOptions } from './run-quota-check';
 import { SeriesIndex } from './series-index';
 
-export interface RunLibraryOptions {
-  /** Keep runs while the disk has more than this share free (percent, default 10). */
-  keepFreePercent?: number | undefined;
-  /** Also keep all runs together under this many bytes (the quota then counts against it). */
-  maxBytes?: number | undefined;
-}
+export type { RunLibraryOptions } from './run-quota-check';
 
 export interface RunLibraryContext {
   client: Plexus;
@@ -29,16 +24,15 @@ export interface RunLibraryContext {
   warn(message: string): void;
   /**
    * For the problems list: `copy`, the library cannot copy runs; `quota`, the disk nears or
-   * crossed the quota's line. null: cleared.
+   * crossed the quota's line; `damaged`, runs.db was set aside. null: cleared.
    */
-  problem(kind: 'copy' | 'quota', message: string | null): void;
+  problem(kind: 'copy' | 'quota' | 'damaged', message: string | null): void;
 }
 
-/** How often the library copies from the log, and looks at the disk. */
+/** How often the library copies from the log. */
 const FOLLOW_MS = 250;
-const QUOTA_MS = 60_000;
-/** Runs the quota deleted, remembered for the window. */
-const DELETED_SHOWN = 20;
+/** A run's size is counted again at most this often while it grows. */
+const SIZE_MS = 5_000;
 
 export interface RunDetails {
   name?: string | undefined;
@@ -52,46 +46,89 @@ export class RunLibrary {
   private readonly st: LibraryStatements;
   private index: SeriesIndex;
   private readonly follower: RunFollower;
+  private readonly quota: RunQuota;
   private followTimer: NodeJS.Timeout | null = null;
-  private quotaTimer: NodeJS.Timeout | null = null;
-  private lastView: RunLibraryView | null = null;
   /** Why the last copy failed (null: it works). */
   private failing: string | null = null;
-  private readonly deleted: { name: string; at: number }[] = [];
+  /** Runs deleted (their late lines are not copied back). */
+  private readonly deletedIds: Set<string>;
+  /** Run ids the client does not know (a device's own run_id tag), so not looked up again. */
+  private readonly foreign = new Set<string>();
+  /** Runs being exported: neither the quota nor the technician may delete them meanwhile. */
+  private readonly busy = new Map<string, number>();
+  /** Each run's size, counted again after it grew and SIZE_MS passed. */
+  private readonly sizes = new Map<string, { bytes: number; at: number; stale: boolean }>();
 
   constructor(
     private readonly ctx: RunLibraryContext,
-    private opts: RunLibraryOptions = {},
+    opts: RunLibraryOptions = {},
   ) {
-    this.db = openLibraryDb(ctx.dataDir);
+    const { db, setAside } = openLibraryDb(ctx.dataDir);
+    this.db = db;
+    if (setAside) {
+      ctx.warn(`the run library was damaged and set aside as ${setAside}`);
+      ctx.problem(
+        'damaged',
+        `The run library's file was damaged. It was set aside as ${setAside} with the runs recorded before; new runs are kept in a fresh one.`,
+      );
+    }
     this.st = libraryStatements(this.db);
     this.index = new SeriesIndex(this.db);
-    this.follower = new RunFollower(ctx.client, this.st, this.index, {
-      ensureRun: (id) => this.ensureRun(id),
-      transaction: (fn) => this.db.transaction(fn)(),
-      reloadSeries: () => (this.index = new SeriesIndex(this.db)),
+    this.deletedIds = new Set(this.st.deletedIds.all().map((r) => r.id));
+    this.follower = new RunFollower(
+      ctx.client,
+      this.st,
+      this.index,
+      {
+        accepts: (id) => this.accepts(id),
+        ensureRun: (id) => this.ensureRun(id),
+        transaction: (fn) => this.db.transaction(fn)(),
+        reloadSeries: () => (this.index = new SeriesIndex(this.db)),
+        grew: (ids) => {
+          for (const id of ids) {
+            const s = this.sizes.get(id);
+            if (s) s.stale = true;
+          }
+        },
+      },
+      ctx.warn,
+    );
+    this.quota = new RunQuota(this.db, opts, {
+      dataDir: ctx.dataDir,
+      runs: () => this.quotaRuns(),
+      delete: (id) => this.remove(id),
+      changed: (warning) => {
+        ctx.problem('quota', warning);
+        ctx.changed();
+      },
+      warn: ctx.warn,
     });
+    // Points stamped before the first clock sync were moved onto gateway time in the log: the
+    // library copied them with their old times, so their runs are copied again.
+    ctx.client.on('restamped', ({ deltaMs, runIds }) => this.restamped(deltaMs, runIds));
   }
 
   /** Follow the log and watch the disk until close(). */
   start(): void {
     this.followTimer = setInterval(() => this.follow(), FOLLOW_MS);
     this.followTimer.unref();
-    this.quotaTimer = setInterval(() => this.checkQuota(), QUOTA_MS);
-    this.quotaTimer.unref();
-    this.checkQuota();
+    this.quota.start();
   }
 
-  /** Copy what is left in the log, then close the file. */
-  close(): void {
+  /** Stop following (the client then hands over the rest of the log: lastCopy()). */
+  stop(): void {
     if (this.followTimer) clearInterval(this.followTimer);
-    if (this.quotaTimer) clearInterval(this.quotaTimer);
-    this.followTimer = this.quotaTimer = null;
-    try {
-      this.follower.catchUp();
-    } catch (e) {
-      this.ctx.warn(`the run library could not copy the last points: ${(e as Error).message}`);
-    }
+    this.followTimer = null;
+    this.quota.stop();
+  }
+
+  /** Copy the rest of the log (the client calls it just before it closes its buffer). */
+  lastCopy(): void {
+    this.follower.catchUpNow();
+  }
+
+  close(): void {
+    this.stop();
     this.db.close();
   }
 
@@ -115,6 +152,27 @@ export class RunLibrary {
     }
   }
 
+  private restamped(deltaMs: number, runIds: string[]): void {
+    for (const id of runIds) {
+      const run = this.ctx.client.run(id);
+      if (!run || this.deletedIds.has(id)) continue;
+      try {
+        this.dropRows(id);
+        this.st.shiftStart.run(deltaMs, id);
+        this.follower.recopy(id, run.firstSeq);
+      } catch (e) {
+        this.ctx.warn(`the run library could not copy run ${id} again after the clock sync: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private accepts(id: string): boolean {
+    if (this.deletedIds.has(id) || this.foreign.has(id)) return false;
+    if (this.st.getRun.get(id) || this.ctx.client.run(id)) return true;
+    this.foreign.add(id);
+    return false;
+  }
+
   /** A run the window started, with its details and the names of the sources it records. */
   started(run: { id: string; name: string; startedAt: number }, details: RunDetails, sources: string[]): void {
     this.st.insertRun.run(
@@ -130,7 +188,7 @@ export class RunLibrary {
 
   private ensureRun(id: string): void {
     if (this.st.getRun.get(id)) return;
-    const r = this.ctx.client.runs(100_000).find((x) => x.id === id);
+    const r = this.ctx.client.run(id);
     this.st.insertRun.run(id, r?.name ?? id, r?.startedAt ?? Date.now(), '', '', '{}', '[]');
   }
 
@@ -148,43 +206,102 @@ export class RunLibrary {
     return metaOf(this.st.getRun.get(runId)!);
   }
 
-  /** The runs as the window lists them, with their details, size and delivery. */
-  decorate(runs: RunView[]): RunView[] {
-    const confirmed = this.ctx.client.stats().confirmedSeq;
-    const logRuns = new Map(this.ctx.client.runs(100_000).map((r) => [r.id, r]));
-    return runs.map((r) => {
-      const row = this.st.getRun.get(r.id);
-      const last = logRuns.get(r.id)?.lastSeq ?? null;
-      const bytes = (row?.bytes ?? 0) + this.index.bytes(r.id);
-      return {
-        ...r,
-        ...(row ? { name: row.name, meta: metaOf(row) } : {}),
-        storage: { bytes, delivered: last !== null && last <= confirmed },
-      };
-    });
+  /** A run of the client's log as the window lists it: details, size, delivery. */
+  view(r: RunRow): RunView {
+    const row = this.st.getRun.get(r.id);
+    const v = toRunView(r);
+    return {
+      ...v,
+      ...(row ? { name: row.name, meta: metaOf(row) } : {}),
+      storage: { bytes: this.size(r.id, row), delivered: this.delivered(r) },
+    };
+  }
+
+  /** A run by id as the window lists it; undefined when the client has no such run. */
+  viewOf(runId: string): RunView | undefined {
+    const r = this.ctx.client.run(runId);
+    return r ? this.view(r) : undefined;
+  }
+
+  /** Every point reached the platform: the delivery cursor passed its end and none was refused. */
+  private delivered(r: RunRow): boolean {
+    if (r.lastSeq === null || r.endedAt === null) return false;
+    return (
+      r.lastSeq <= this.ctx.client.stats().confirmedSeq &&
+      this.ctx.client.quarantinedBetween(r.firstSeq, r.lastSeq) === 0
+    );
+  }
+
+  private size(id: string, row = this.st.getRun.get(id)): number {
+    const now = Date.now();
+    const s = this.sizes.get(id);
+    // Counted again once it grew; while it records, at most every SIZE_MS.
+    const recording = this.ctx.client.currentRun()?.id === id;
+    if (s && (!s.stale || (recording && now - s.at < SIZE_MS))) return s.bytes;
+    const bytes = (row?.bytes ?? 0) + this.index.bytes(id);
+    this.sizes.set(id, { bytes, at: now, stale: false });
+    return bytes;
+  }
+
+  /** The run is being exported until the returned function is called. */
+  hold(runId: string): () => void {
+    this.busy.set(runId, (this.busy.get(runId) ?? 0) + 1);
+    return () => {
+      const n = (this.busy.get(runId) ?? 1) - 1;
+      if (n <= 0) this.busy.delete(runId);
+      else this.busy.set(runId, n);
+    };
   }
 
   /**
-   * Delete a run: its library rows, its review index and its entry in the client's run log. The
-   * run being recorded is refused (by the client).
+   * Delete a run: its library rows, its review index, then its entry in the client's run log.
+   * Refused while it records or is being exported.
    */
   delete(runId: string): { bytes: number } {
-    this.follower.catchUp();
-    this.ctx.client.deleteRun(runId);
-    const bytes = (this.st.getRun.get(runId)?.bytes ?? 0) + this.index.bytes(runId);
-    this.follower.forget(runId);
+    if (this.ctx.client.currentRun()?.id === runId)
+      throw new Error('the run is still recording; stop it before deleting it');
+    if (this.busy.has(runId)) throw new Error('the run is being exported; delete it when the export is done');
+    return this.remove(runId);
+  }
+
+  private remove(runId: string): { bytes: number } {
+    // What the log holds of it is counted in the size it frees (a full disk may refuse: no matter).
+    try {
+      this.follower.step(4, true);
+    } catch {
+      // the run's lines not copied yet are not copied afterwards either (marked deleted below)
+    }
+    const bytes = this.size(runId);
+    // Marked first: a line of it the follower has not copied yet is not copied back.
+    this.deletedIds.add(runId);
     this.db.transaction(() => {
-      this.st.deleteLines.run(runId);
-      this.st.deleteMoments.run(runId);
+      this.st.markDeleted.run(runId, Date.now());
+      this.dropRows(runId);
       this.st.deleteRun.run(runId);
-      this.index.deleteRun(runId);
     })();
+    this.follower.forget(runId);
+    this.sizes.delete(runId);
+    this.ctx.client.deleteRun(runId);
+    // Give the pages back to the disk, so the quota sees the room it made.
+    this.db.pragma('incremental_vacuum');
     return { bytes };
   }
 
-  /** A run's points in recording order, every one it recorded (for exports). */
+  private dropRows(runId: string): void {
+    this.st.deleteLines.run(runId);
+    this.st.deleteMoments.run(runId);
+    this.st.resetBytes.run(runId);
+    this.index.deleteRun(runId);
+    this.sizes.delete(runId);
+  }
+
+  /** Copy what the log holds so far, before a read (an export, a review). */
+  caughtUp(): Promise<void> {
+    return this.follower.catchUp();
+  }
+
+  /** A run's points in recording order, every one it recorded (call caughtUp() first). */
   *points(runId: string): Generator<LoggedPoint> {
-    this.follower.catchUp();
     let after = -1;
     for (;;) {
       const rows = this.st.linesAfter.all(runId, after);
@@ -201,26 +318,27 @@ export class RunLibrary {
     }
   }
 
-  /** How many points the library holds for a run (its lines). */
+  /** How many points the library holds for a run. */
   pointCount(runId: string): number {
-    return (
-      this.db.prepare<[string], { n: number | null }>('SELECT SUM(n) AS n FROM lib_lines WHERE run_id = ?').get(runId)
-        ?.n ?? 0
-    );
+    return this.st.lineCount.get(runId)?.n ?? 0;
   }
 
-  /** What the review opens with. */
-  open(runId: string, run: { startedAt: number; endedAt: number | null }): RunDetail {
-    this.follower.catchUp();
+  /** What the review opens with: the run's metrics, moments, and a time range that holds them. */
+  async open(runId: string, run: { startedAt: number; endedAt: number | null }): Promise<RunDetail> {
+    await this.caughtUp();
     const moments = this.st.moments.all(runId, MAX_RUN_MOMENTS + 1);
-    const metrics = this.index.summaries(runId).map((s) => {
+    const summaries = this.index.summaries(runId);
+    const metrics = summaries.map((s) => {
       const unit = this.ctx.unit(s.metric);
       return { metric: s.metric, ...(unit ? { unit } : {}), points: s.points, min: s.min, max: s.max };
     });
+    // A device with its own clock may stamp points outside the run's start and end.
+    const times = [...summaries.flatMap((s) => [s.t0, s.t1]), ...moments.map((m) => m.t)];
+    const endedAt = run.endedAt ?? this.ctx.client.now();
     return {
       runId,
-      startedAt: run.startedAt,
-      endedAt: run.endedAt ?? this.ctx.client.now(),
+      startedAt: Math.min(run.startedAt, ...times),
+      endedAt: Math.max(endedAt, ...times),
       metrics,
       moments: moments.slice(0, MAX_RUN_MOMENTS),
       momentsCut: moments.length > MAX_RUN_MOMENTS,
@@ -234,69 +352,38 @@ export class RunLibrary {
   // ── quota ───────────────────────────────────────────────────────────────────────────
 
   /** The library's size, the disk's room, and the quota's word (null until looked at). */
-  view(): RunLibraryView | null {
-    return this.lastView;
+  libraryView(): RunLibraryView | null {
+    return this.quota.view();
   }
 
   /** A new quota, looked at right away. */
   setQuota(opts: RunLibraryOptions): void {
-    this.opts = opts;
-    this.checkQuota();
+    this.quota.set(opts);
   }
 
-  /** Look at the disk; warn, and delete the oldest delivered runs when the quota says so. */
   checkQuota(): void {
-    try {
-      const runs = this.quotaRuns();
-      const total = runs.reduce((s, r) => s + r.bytes, 0);
-      const keep = this.opts.keepFreePercent ?? DEFAULT_KEEP_FREE_PERCENT;
-      const fs = statfsSync(this.ctx.dataDir);
-      let disk = { freeBytes: fs.bavail * fs.bsize, totalBytes: fs.blocks * fs.bsize };
-      const real = disk;
-      // A byte budget for runs is a disk of its own: the quota counts against whichever is tighter.
-      if (this.opts.maxBytes !== undefined) {
-        const budget = { freeBytes: this.opts.maxBytes - total, totalBytes: this.opts.maxBytes };
-        if (budget.freeBytes / budget.totalBytes < disk.freeBytes / disk.totalBytes) disk = budget;
-      }
-      const d = quotaDecision(disk, runs, keep);
-      for (const r of d.delete) {
-        this.delete(r.id);
-        this.deleted.push({ name: r.name, at: Date.now() });
-        this.ctx.warn(`run "${r.name}" deleted to keep ${keep} % of the disk free`);
-      }
-      this.deleted.splice(0, Math.max(0, this.deleted.length - DELETED_SHOWN));
-      const before = JSON.stringify(this.lastView);
-      this.lastView = {
-        totalBytes: d.delete.length > 0 ? this.quotaRuns().reduce((s, r) => s + r.bytes, 0) : total,
-        diskFreeBytes: real.freeBytes,
-        diskBytes: real.totalBytes,
-        keepFreePercent: keep,
-        warning: d.warning,
-        deleted: [...this.deleted],
-      };
-      if (JSON.stringify(this.lastView) !== before) {
-        this.ctx.problem('quota', d.warning);
-        this.ctx.changed();
-      }
-    } catch (e) {
-      this.ctx.warn(`the run library could not check the disk: ${(e as Error).message}`);
-    }
+    this.quota.check();
   }
 
-  private quotaRuns(): QuotaRun[] {
-    const confirmed = this.ctx.client.stats().confirmedSeq;
+  private quotaRuns(): Array<{
+    id: string;
+    name: string;
+    startedAt: number;
+    bytes: number;
+    delivered: boolean;
+    active: boolean;
+  }> {
     const active = this.ctx.client.currentRun()?.id ?? null;
-    const logRuns = new Map(this.ctx.client.runs(100_000).map((r) => [r.id, r]));
     return this.st.allRuns.all().map((row) => {
-      const log = logRuns.get(row.id);
-      const last = log?.lastSeq ?? null;
+      const log = this.ctx.client.run(row.id);
       return {
         id: row.id,
         name: row.name,
         startedAt: row.startedAt,
-        bytes: row.bytes + this.index.bytes(row.id),
-        delivered: last !== null && last <= confirmed,
-        active: row.id === active || (log !== undefined && log.endedAt === null),
+        bytes: this.size(row.id, row),
+        // A library row the client no longer lists (deleted there) is nobody's only copy.
+        delivered: log ? this.delivered(log) : true,
+        active: row.id === active || this.busy.has(row.id) || (log !== undefined && log.endedAt === null),
       };
     });
   }

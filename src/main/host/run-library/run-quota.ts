@@ -29,7 +29,13 @@ export interface QuotaDecision {
   warning: string | null;
 }
 
-export function quotaDecision(disk: QuotaDisk, runs: readonly QuotaRun[], keepFreePercent: number): QuotaDecision {
+/** `where`: what the room is on, for the warning ("The disk", "The runs' byte budget"). */
+export function quotaDecision(
+  disk: QuotaDisk,
+  runs: readonly QuotaRun[],
+  keepFreePercent: number,
+  where = 'The disk',
+): QuotaDecision {
   if (disk.totalBytes <= 0) return { delete: [], warning: null };
   const line = (disk.totalBytes * keepFreePercent) / 100;
   const warnAt = (disk.totalBytes * Math.min(100, keepFreePercent + WARN_MARGIN_PERCENT)) / 100;
@@ -43,7 +49,7 @@ export function quotaDecision(disk: QuotaDisk, runs: readonly QuotaRun[], keepFr
     return {
       delete: [],
       warning:
-        `The disk has ${pct(disk.freeBytes)} free. Below ${keepFreePercent} % the oldest delivered runs are ` +
+        `${where} has ${pct(disk.freeBytes)} free. Below ${keepFreePercent} % the oldest delivered runs are ` +
         `deleted${first ? `, starting with "${first.name}"` : ''}. Export or delete runs you no longer need.`,
     };
   }
@@ -57,16 +63,16 @@ export function quotaDecision(disk: QuotaDisk, runs: readonly QuotaRun[], keepFr
   if (free >= line)
     return {
       delete: out,
-      warning: `The disk had only ${pct(disk.freeBytes)} free: ${out.length} oldest delivered run${out.length === 1 ? ' was' : 's were'} deleted to keep ${keepFreePercent} % free.`,
+      warning: `${where} had only ${pct(disk.freeBytes)} free: ${out.length} oldest delivered run${out.length === 1 ? ' was' : 's were'} deleted to keep ${keepFreePercent} % free.`,
     };
   const undelivered = kept.filter((r) => !r.active).length;
   return {
     delete: out,
     warning:
-      `The disk has only ${pct(free)} free and no more runs can be deleted` +
+      `${where} has only ${pct(free)} free and no more runs can be deleted` +
       (undelivered > 0
         ? ` (${undelivered} not yet delivered ${undelivered === 1 ? 'is' : 'are'} kept until the platform has ${undelivered === 1 ? 'it' : 'them'})`
         : '') +
-      '. Free some space on the disk.',
+      (where === 'The disk' ? '. Free some space on the disk.' : '. Export and delete runs, or raise the budget.'),
   };
 }
