@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoggedPoint } from '../plexus';
-import { textCell, valueCell } from './csv-export';
+import { isoTime, textCell, valueCell } from './csv-export';
 import type { ExportSink } from './export-sink';
 
 /** Rows inserted per transaction; the event loop gets a turn between them. */
@@ -131,7 +131,7 @@ async function writeRows(
   let rowT: number | null = null;
   const flush = async (): Promise<void> => {
     if (rowT === null || filled === 0) return;
-    await sink.text(`${new Date(rowT).toISOString()},${rowT},${cells.join(',')}\r\n`);
+    await sink.text(`${isoTime(rowT)},${rowT},${cells.join(',')}\r\n`);
     cells.fill('');
     taken.fill(0);
     filled = 0;

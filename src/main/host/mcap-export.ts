@@ -66,6 +66,22 @@ function ownTags(tags: Record<string, string> | undefined): Record<string, strin
   return rest.length > 0 ? Object.fromEntries(rest) : undefined;
 }
 
+const tagParts = new WeakMap<object, { json: string; ascii: boolean }>();
+const NO_TAGS = { json: '', ascii: true };
+
+/** `,"tags":{…}` of a point's own tags ('' when none), once per tag set (a run's points share it). */
+function tagsPart(tags: Record<string, string> | undefined): { json: string; ascii: boolean } {
+  if (!tags) return NO_TAGS;
+  let part = tagParts.get(tags);
+  if (!part) {
+    const own = ownTags(tags);
+    const json = own ? `,"tags":${JSON.stringify(own)}` : '';
+    part = { json, ascii: Buffer.byteLength(json) === json.length };
+    tagParts.set(tags, part);
+  }
+  return part;
+}
+
 function message(p: LoggedPoint): Record<string, unknown> {
   const m: Record<string, unknown> = p.class === 'event' ? { name: p.metric, value: p.value } : { value: p.value };
   const tags = ownTags(p.tags);
@@ -145,14 +161,32 @@ export async function writeMcap(points: Iterable<LoggedPoint>, info: McapRunInfo
   await writer.start({ profile: '', library: 'plexus-bench' });
   await writer.addMetadata({ name: MCAP_RUN_METADATA, metadata: runMetadata(info) });
   let count = 0;
+  // A number's channel by its metric, found without building a key (most points are numbers).
+  const numberChannels = new Map<string, number>();
   for (const p of points) {
     const time = nanoseconds(p.timestamp);
+    let channelId: number | undefined;
+    let data: Uint8Array;
+    if (typeof p.value === 'number' && p.class === 'metric') {
+      channelId = numberChannels.get(p.metric);
+      if (channelId === undefined) {
+        channelId = await channelFor(p);
+        numberChannels.set(p.metric, channelId);
+      }
+      // `{"value":…}` by hand: String() of a finite number is its JSON; the tags part is made once
+      // per tag set.
+      const tags = tagsPart(p.tags);
+      data = Buffer.from(`{"value":${p.value}${tags.json}}`, tags.ascii ? 'latin1' : 'utf8');
+    } else {
+      channelId = await channelFor(p);
+      data = encoder.encode(JSON.stringify(message(p)));
+    }
     await writer.addMessage({
-      channelId: await channelFor(p),
+      channelId,
       sequence: p.seq % 2 ** 32, // MCAP's sequence is 32 bits; the log's seq, so a message leads back to it
       logTime: time,
       publishTime: time,
-      data: encoder.encode(JSON.stringify(message(p))),
+      data,
     });
     count++;
   }

@@ -8,7 +8,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExportFormat, ExportProgress, ExportResult } from '../../shared/contract';
 import type { LoggedPoint, Plexus } from '../plexus';
-import { csvFilename, runCsv } from './csv-export';
+import { CSV_HEADER, csvFilename, csvRowsOfLines } from './csv-export';
+import { PointLineReader } from './run-library/metric-line';
 import { writeWideCsv } from './csv-wide-export';
 import { writeExportFile, type ExportSink } from './export-sink';
 import type { RunExport } from './host-options';
@@ -93,12 +94,20 @@ export function runExport(ctx: RunExportContext, runId: string, format: ExportFo
   const writeAs = async (sink: ExportSink): Promise<number> => {
     switch (format) {
       case 'csv': {
-        let lines = -1; // the header line is not a point
-        for (const line of runCsv(points())) {
-          await sink.text(line);
-          lines++;
+        // From the lines as written (a number's text is its cell), a piece of the log at a time.
+        const reader = new PointLineReader();
+        await sink.text(`${CSV_HEADER}\r\n`);
+        read = 0;
+        for (const body of ctx.library.bodies(runId)) {
+          const { rows, n } = csvRowsOfLines(body, reader);
+          read += n;
+          await sink.text(rows);
+          if (Date.now() - told >= PROGRESS_MS) {
+            told = Date.now();
+            tell(false);
+          }
         }
-        return lines;
+        return read;
       }
       case 'csv-wide':
         return writeWideCsv(points(), { unit: ctx.unit, scratchDir: exportsDir(ctx.dataDir) }, sink);

@@ -9,6 +9,7 @@ import type { RunDetail, RunLibraryView, RunMetaView, RunSeriesView, RunView } f
 import { MAX_RUN_MOMENTS } from '../../../shared/run-review';
 import { toRunView } from '../run-requests';
 import { openLibraryDb, libraryStatements, type LibraryRunRow, type LibraryStatements } from './library-db';
+import { PointLineReader } from './metric-line';
 import { RunFollower } from './run-follower';
 import { RunQuota, type RunLibraryOptions } from './run-quota-check';
 import { SeriesIndex } from './series-index';
@@ -302,6 +303,7 @@ export class RunLibrary {
 
   /** A run's points in recording order, every one it recorded (call caughtUp() first). */
   *points(runId: string): Generator<LoggedPoint> {
+    const reader = new PointLineReader();
     let after = -1;
     for (;;) {
       const rows = this.st.linesAfter.all(runId, after);
@@ -309,11 +311,20 @@ export class RunLibrary {
       for (const row of rows) {
         after = row.firstSeq;
         const seqs = row.seqs ? new Float64Array(row.seqs.buffer, row.seqs.byteOffset, row.n) : null;
-        const lines = row.body.toString('utf8').split('\n');
-        for (let i = 0; i < lines.length; i++) {
-          const p = JSON.parse(lines[i]!) as LoggedPoint;
-          yield { ...p, seq: seqs ? seqs[i]! : row.firstSeq + i };
-        }
+        yield* reader.readLines(row.body.toString('utf8'), row.firstSeq, seqs);
+      }
+    }
+  }
+
+  /** A run's lines as the log wrote them, in pieces joined by "\n", in recording order. */
+  *bodies(runId: string): Generator<string> {
+    let after = -1;
+    for (;;) {
+      const rows = this.st.linesAfter.all(runId, after);
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        after = row.firstSeq;
+        yield row.body.toString('utf8');
       }
     }
   }
