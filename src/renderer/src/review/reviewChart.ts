@@ -244,7 +244,7 @@ export class ReviewChart {
     const plotPx = u.bbox.width / (window.devicePixelRatio || 1);
     if (plotPx <= 0) return;
     const fraction = -(e.clientX - from.x) / plotPx;
-    this.setRange(panBy(from.range, this.o.full, fraction));
+    this.setRange(panBy(from.range, this.o.full, fraction), DEBOUNCE_MS);
   };
 
   private readonly onPanEnd = (): void => {
@@ -258,24 +258,28 @@ export class ReviewChart {
     if (!u) return;
     e.preventDefault();
     if (Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
-      this.pan(Math.sign(e.deltaX) * 0.1);
+      this.setRange(panBy(this.range, this.o.full, Math.sign(e.deltaX) * 0.1), DEBOUNCE_MS);
       return;
     }
     if (e.deltaY === 0) return;
     const rect = u.over.getBoundingClientRect();
     const x = e.clientX - rect.left;
     const at = x >= 0 && x <= rect.width ? u.posToVal(x, 'x') : undefined;
-    this.setRange(zoomAround(this.range, this.o.full, e.deltaY < 0 ? 0.8 : 1.25, at));
+    this.setRange(zoomAround(this.range, this.o.full, e.deltaY < 0 ? 0.8 : 1.25, at), DEBOUNCE_MS);
   };
 
-  /** Show [min, max] (kept inside the run), now from the data at hand and soon at its own detail. */
-  setRange(r: Range): void {
+  /**
+   * Show [min, max] (kept inside the run), now from the data at hand and soon at its own detail:
+   * at once for a single step (a button, a key, a drag-select), after `wait` for a gesture that
+   * moves on every event (the wheel, a pan drag), so only where it stops is asked for.
+   */
+  setRange(r: Range, wait = 0): void {
     const next = clampRange(r, this.o.full);
     if (next[0] === this.range[0] && next[1] === this.range[1]) return;
     this.range = next;
     this.u?.setScale('x', { min: next[0], max: next[1] });
     this.o.onView(next, isZoomed(next, this.o.full));
-    this.schedule(DEBOUNCE_MS);
+    this.schedule(wait);
   }
 
   pan(fraction: number): void {
