@@ -4,19 +4,13 @@
 // large run proves the exports stream with bounded memory; a bad format is refused in words.
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { Host } from '../../src/main/host';
 import type { LoggedPoint } from '../../src/main/plexus';
 import type { RunView } from '../../src/shared/contract';
 import { call, startHost, stopHosts } from '../helpers/host';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
+import { heapGrowth } from '../helpers/heap';
 import { checkMcap, checkWide, parseCsv } from '../helpers/run-files';
-
-// A full collection on demand, so the memory check measures what is live, not garbage not yet
-// collected (vitest does not pass --expose-gc; V8 takes it at run time).
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 afterEach(async () => {
   await stopHosts();
@@ -191,21 +185,12 @@ describe('run export formats', () => {
     // The library copies the run as it is recorded; what is measured is the export alone.
     await h.library.caughtUp();
     for (const format of ['csv-wide', 'mcap'] as const) {
-      gc();
-      const before = process.memoryUsage().heapUsed;
-      let peak = before;
-      const sampler = setInterval(() => {
-        gc();
-        peak = Math.max(peak, process.memoryUsage().heapUsed);
-      }, 200);
-      const exp = await exportAs(h, run.id, format).finally(() => clearInterval(sampler));
+      const { result: exp, grew } = await heapGrowth(() => exportAs(h, run.id, format), 200);
       expect(exp.points).toBe(run.points);
       const size = statSync(exp.path).size;
       // Holding the run (or the file) would cost more than the bound: the file alone is larger.
       expect(size).toBeGreaterThan(10 * 1024 * 1024);
-      expect(peak - before, `${format}: live heap grew by ${((peak - before) / 1e6).toFixed(1)} MB`).toBeLessThan(
-        10 * 1024 * 1024,
-      );
+      expect(grew, `${format}: live heap grew by ${(grew / 1e6).toFixed(1)} MB`).toBeLessThan(10 * 1024 * 1024);
     }
     // The wide file read back: times in order, every point accounted for. Only the run.start
     // event's JSON is quoted here, so plain lines are split as they are (a full parse is slow).

@@ -6,18 +6,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { writeExportFile } from '../../src/main/host/export-sink';
 import { writeXdf, type XdfRunInfo } from '../../src/main/host/xdf-export';
 import type { LoggedPoint } from '../../src/main/plexus';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
+import { heapGrowth } from '../helpers/heap';
 import { buildLibxdfReader, readWithLibxdf, type LibxdfStream } from '../support/xdf/libxdf';
 import { readRawXdf, type RawStream } from '../support/xdf/raw-xdf';
-
-// A full collection on demand, so the memory check measures what is live (as export-formats does).
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 let reader: ReturnType<typeof buildLibxdfReader> | undefined;
 beforeAll(() => {
@@ -325,18 +320,14 @@ describe('XDF export', () => {
       }
       const info = runInfo(5 * N + 4, [{ at: T0 - 1000, offsetMs: -250.75 }]);
 
-      gc();
-      const before = process.memoryUsage().heapUsed;
-      let peak = before;
-      const sampler = setInterval(() => {
-        gc();
-        peak = Math.max(peak, process.memoryUsage().heapUsed);
-      }, 100);
-      const { path, n } = await exportXdf(soak, info).finally(() => clearInterval(sampler));
+      const {
+        result: { path, n },
+        grew,
+      } = await heapGrowth(() => exportXdf(soak, info), 100);
       expect(n).toBe(5 * N + 4);
       // Holding the points would cost far more, and holding the file's bytes (larger than the bound) too.
       expect(statSync(path).size).toBeGreaterThan(3 * 1024 * 1024);
-      expect(peak - before, `live heap grew by ${((peak - before) / 1e6).toFixed(1)} MB`).toBeLessThan(2 * 1024 * 1024);
+      expect(grew, `live heap grew by ${(grew / 1e6).toFixed(1)} MB`).toBeLessThan(2 * 1024 * 1024);
 
       expect(compare(path, soak(), info)).toEqual([]);
       // Written a chunk at a time (a thousand samples each), not as one.

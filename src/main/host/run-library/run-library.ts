@@ -8,10 +8,17 @@ import type { LoggedPoint, Plexus, RunRow } from '../../plexus';
 import type { RunDetail, RunLibraryView, RunMetaView, RunSeriesView, RunView } from '../../../shared/contract';
 import { MAX_RUN_MOMENTS } from '../../../shared/run-review';
 import { toRunView } from '../run-requests';
-import { openLibraryDb, libraryStatements, type LibraryRunRow, type LibraryStatements } from './library-db';
+import {
+  openLibraryDb,
+  libraryStatements,
+  type LibraryRunRow,
+  type LibraryStatements,
+  type LineRow,
+} from './library-db';
 import { PointLineReader } from './metric-line';
 import { RunFollower } from './run-follower';
 import { RunQuota, type RunLibraryOptions } from './run-quota-check';
+import type { QuotaRun } from './run-quota';
 import { SeriesIndex } from './series-index';
 
 export type { RunLibraryOptions } from './run-quota-check';
@@ -304,27 +311,26 @@ export class RunLibrary {
   /** A run's points in recording order, every one it recorded (call caughtUp() first). */
   *points(runId: string): Generator<LoggedPoint> {
     const reader = new PointLineReader();
-    let after = -1;
-    for (;;) {
-      const rows = this.st.linesAfter.all(runId, after);
-      if (rows.length === 0) return;
-      for (const row of rows) {
-        after = row.firstSeq;
-        const seqs = row.seqs ? new Float64Array(row.seqs.buffer, row.seqs.byteOffset, row.n) : null;
-        yield* reader.readLines(row.body.toString('utf8'), row.firstSeq, seqs);
-      }
+    for (const row of this.pieces(runId)) {
+      const seqs = row.seqs ? new Float64Array(row.seqs.buffer, row.seqs.byteOffset, row.n) : null;
+      yield* reader.readLines(row.body.toString('utf8'), row.firstSeq, seqs);
     }
   }
 
   /** A run's lines as the log wrote them, in pieces joined by "\n", in recording order. */
   *bodies(runId: string): Generator<string> {
+    for (const row of this.pieces(runId)) yield row.body.toString('utf8');
+  }
+
+  /** A run's pieces of lines in recording order, read a few at a time. */
+  private *pieces(runId: string): Generator<LineRow> {
     let after = -1;
     for (;;) {
       const rows = this.st.linesAfter.all(runId, after);
       if (rows.length === 0) return;
       for (const row of rows) {
         after = row.firstSeq;
-        yield row.body.toString('utf8');
+        yield row;
       }
     }
   }
@@ -376,14 +382,7 @@ export class RunLibrary {
     this.quota.check();
   }
 
-  private quotaRuns(): Array<{
-    id: string;
-    name: string;
-    startedAt: number;
-    bytes: number;
-    delivered: boolean;
-    active: boolean;
-  }> {
+  private quotaRuns(): QuotaRun[] {
     const active = this.ctx.client.currentRun()?.id ?? null;
     return this.st.allRuns.all().map((row) => {
       const log = this.ctx.client.run(row.id);

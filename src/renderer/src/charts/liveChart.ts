@@ -11,6 +11,7 @@ import { assemble, emptyColumns, lastTime, latestIn, type ChartColumns } from '.
 import { chartEvents, drawEventLines, placeEventLabels } from './chartEvents';
 import { chartOptions } from './chartOptions';
 import { readChartTheme, type ChartTheme } from './chartTheme';
+import { placeAxisUnits } from './axisUnits';
 import { unitsOf } from './chartsStore';
 import { FULL_SPAN_MS, LIVE_VIEW, isZoomed, pan, rangeOf, zoomBy, zoomTo, type ChartView } from './chartView';
 
@@ -95,22 +96,9 @@ export class LiveChart {
     return min == null || max == null ? [] : chartEvents(this.o.metrics, min, max);
   }
 
-  /** Each y axis's unit, written level above it (a rotated "V" reads as "<"). */
+  /** Each y axis's unit, written level above it. */
   private placeUnits(u: uPlot): void {
-    const wrap = u.over.parentElement;
-    if (!wrap) return;
-    const dpr = window.devicePixelRatio || 1;
-    const units = unitsOf(this.o.metrics, this.o.unitOf);
-    wrap.querySelectorAll('.chart-axis-unit').forEach((el) => el.remove());
-    units.forEach((unit, i) => {
-      if (!unit) return;
-      const el = document.createElement('span');
-      el.className = i === 0 ? 'chart-axis-unit' : 'chart-axis-unit chart-axis-unit-right';
-      el.dataset.testid = 'chart-axis-unit';
-      el.textContent = unit;
-      el.style.left = `${(i === 0 ? u.bbox.left : u.bbox.left + u.bbox.width) / dpr}px`;
-      wrap.appendChild(el);
-    });
+    placeAxisUnits(u, unitsOf(this.o.metrics, this.o.unitOf));
   }
 
   private afterDraw(u: uPlot): void {

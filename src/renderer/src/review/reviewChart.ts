@@ -4,6 +4,7 @@
 // 50 ms after the last move; only the newest request's answer is drawn (a slow answer to an
 // older view is dropped). The root carries data-* attributes that tests and the bench read.
 import uPlot from 'uplot';
+import { placeAxisUnits } from '../charts/axisUnits';
 import type { PreviewEvent } from '../../../shared/contract';
 import { errorText, getBench } from '../bridge';
 import { chartOptions } from '../charts/chartOptions';
@@ -196,23 +197,13 @@ export class ReviewChart {
 
   /** Each y axis's unit, level above it (as the live chart writes them). */
   private placeUnits(u: uPlot): void {
-    const wrap = u.over.parentElement;
-    if (!wrap) return;
-    const dpr = window.devicePixelRatio || 1;
-    const units = unitsOf(
-      this.o.lines.map((l) => l.label),
-      (m) => this.o.lines.find((l) => l.label === m)?.unit,
+    placeAxisUnits(
+      u,
+      unitsOf(
+        this.o.lines.map((l) => l.label),
+        (m) => this.o.lines.find((l) => l.label === m)?.unit,
+      ),
     );
-    wrap.querySelectorAll('.chart-axis-unit').forEach((el) => el.remove());
-    units.forEach((unit, i) => {
-      if (!unit) return;
-      const el = document.createElement('span');
-      el.className = i === 0 ? 'chart-axis-unit' : 'chart-axis-unit chart-axis-unit-right';
-      el.dataset.testid = 'chart-axis-unit';
-      el.textContent = unit;
-      el.style.left = `${(i === 0 ? u.bbox.left : u.bbox.left + u.bbox.width) / dpr}px`;
-      wrap.appendChild(el);
-    });
   }
 
   private afterDraw(u: uPlot): void {
