@@ -48,6 +48,15 @@ export interface FlushResult {
   pending: number;
 }
 
+/** A row of the log: one group commit's point lines (see store.ts). */
+export interface BlockRow {
+  firstSeq: number;
+  n: number;
+  bytes: number;
+  /** The points' JSON lines, UTF-8, joined by "\n". */
+  body: Buffer;
+}
+
 /** A point as kept in the local log. */
 export interface LoggedPoint {
   seq: number;

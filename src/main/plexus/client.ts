@@ -19,6 +19,7 @@
 import type { Clock, ClockInfo } from './clock';
 import type {
   BatchPoint,
+  BlockRow,
   ClientStats,
   CloseResult,
   FlushResult,
@@ -47,7 +48,7 @@ import type { RecoveryInfo } from './recovery-info';
 import { RunRecorder, type RunOptions } from './run-recorder';
 import type { RunInfo, RunRow } from './runs';
 import type { StatusInfo } from './status';
-import type { BlockRow, Store } from './store';
+import type { Store } from './store';
 import { encodeTags, type Tags } from './validate';
 import { VideoSender } from './video-sender';
 import type { VideoFrameOptions } from './video';

@@ -19,7 +19,7 @@ export type { ClockInfo, ClockSource } from './clock';
 export type { CommandHandler, CommandOptions, CommandContext, CommandRecord, CommandParam } from './commands';
 export type { RunInfo, RunRow } from './runs';
 export type { RunOptions } from './run-recorder';
-export type { BlockRow } from './store';
+export type { BlockRow } from './client-types';
 export type { VideoFrameOptions, RawPixels } from './video';
 export type { Tags, PointValue } from './validate';
 export { checkMetricName } from './validate';

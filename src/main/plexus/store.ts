@@ -10,13 +10,8 @@ import { dirname } from 'node:path';
 import { StorageError } from './errors';
 import { privateDir, privateFile } from './private-files';
 
-export interface BlockRow {
-  firstSeq: number;
-  n: number;
-  bytes: number;
-  /** The points' JSON lines, UTF-8, joined by "\n". */
-  body: Buffer;
-}
+import type { BlockRow } from './client-types';
+export type { BlockRow };
 
 import { interruptedKey, type RunRow } from './runs';
 export type { RunRow };
