@@ -18,7 +18,7 @@ export type { Status, StatusInfo } from './status';
 export type { ClockInfo, ClockSource } from './clock';
 export type { CommandHandler, CommandOptions, CommandContext, CommandRecord, CommandParam } from './commands';
 export type { RunInfo, RunRow } from './runs';
-export type { RunOptions } from './run-recorder';
+export type { RunOptions } from './runs';
 export type { BlockRow } from './client-types';
 export type { VideoFrameOptions, RawPixels } from './video';
 export type { Tags, PointValue } from './validate';

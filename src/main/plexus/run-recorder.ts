@@ -7,22 +7,9 @@ import type { LoggedPoint } from './client-types';
 import { ValidationError } from './errors';
 import type { Outbox } from './outbox';
 import type { RecordingContext } from './local-state';
-import { defaultRunName, interruptedKey, makeRunId, type RunInfo, type RunRow } from './runs';
+import { defaultRunName, interruptedKey, makeRunId, type RunInfo, type RunOptions, type RunRow } from './runs';
 import type { BlockRow, Store } from './store';
 import { encodeTags, encodeValue, type Tags } from './validate';
-
-/** What a run carries besides its name: tags on every point, and sources left out of it. */
-export interface RunOptions {
-  /** Tags every point of the run carries besides `run_id` (the technician's fields). */
-  tags?: Tags;
-  /**
-   * Record only the points of these sources, by their metric name prefixes (with the trailing
-   * dot); absent or empty: every point. The others are recorded and delivered as always, without
-   * the run's tags. The recorder's own points are always in the run: names without a dot (a
-   * marker) and `run.*` (its start, end and details). A source added during the run stays out.
-   */
-  onlyPrefixes?: readonly string[];
-}
 
 export interface RunRecorderHooks {
   commitNow(): void;

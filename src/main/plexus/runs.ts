@@ -1,6 +1,21 @@
 // Runs: a named stretch of recording. Every point sent while a run is active carries
 // `tags.run_id` (a tag, because Plexus storage drops a top-level run_id).
 
+import type { Tags } from './validate';
+
+/** What a run carries besides its name: tags on every point, and the sources it records. */
+export interface RunOptions {
+  /** Tags every point of the run carries besides `run_id` (the technician's fields). */
+  tags?: Tags;
+  /**
+   * Record only the points of these sources, by their metric name prefixes (with the trailing
+   * dot); absent or empty: every point. The others are recorded and delivered as always, without
+   * the run's tags. The recorder's own points are always in the run: names without a dot (a
+   * marker) and `run.*` (its start, end and details). A source added during the run stays out.
+   */
+  onlyPrefixes?: readonly string[];
+}
+
 /** A run as the local store keeps it. */
 export interface RunRow {
   id: string;
