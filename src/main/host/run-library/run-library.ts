@@ -15,7 +15,7 @@ import {
   type LibraryStatements,
   type LineRow,
 } from './library-db';
-import { PointLineReader } from './metric-line';
+import { PointLineReader, type LinePiece } from './metric-line';
 import { RunFollower } from './run-follower';
 import { RunQuota, type RunLibraryOptions } from './run-quota-check';
 import type { QuotaRun } from './run-quota';
@@ -311,15 +311,20 @@ export class RunLibrary {
   /** A run's points in recording order, every one it recorded (call caughtUp() first). */
   *points(runId: string): Generator<LoggedPoint> {
     const reader = new PointLineReader();
-    for (const row of this.pieces(runId)) {
-      const seqs = row.seqs ? new Float64Array(row.seqs.buffer, row.seqs.byteOffset, row.n) : null;
-      yield* reader.readLines(row.body.toString('utf8'), row.firstSeq, seqs);
-    }
+    for (const piece of this.lines(runId)) yield* reader.readLines(piece.body, piece.firstSeq, piece.seqs);
   }
 
   /** A run's lines as the log wrote them, in pieces joined by "\n", in recording order. */
   *bodies(runId: string): Generator<string> {
     for (const row of this.pieces(runId)) yield row.body.toString('utf8');
+  }
+
+  /** The same pieces with their lines' seqs (writers that read the lines' text themselves). */
+  *lines(runId: string): Generator<LinePiece> {
+    for (const row of this.pieces(runId)) {
+      const seqs = row.seqs ? new Float64Array(row.seqs.buffer, row.seqs.byteOffset, row.n) : null;
+      yield { body: row.body.toString('utf8'), firstSeq: row.firstSeq, seqs };
+    }
   }
 
   /** A run's pieces of lines in recording order, read a few at a time. */
