@@ -1,8 +1,9 @@
 // Reading exported run files back, to compare them with what was recorded: CSV rows as RFC 4180
 // says, the wide CSV cell by cell, and MCAP through the official indexed reader.
 import { expect } from 'vitest';
-import { open } from 'node:fs/promises';
-import { McapIndexedReader, type IReadable } from '@mcap/core';
+import { open, readFile } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
+import { McapIndexedReader, McapStreamReader, type IReadable } from '@mcap/core';
 import type { LoggedPoint } from '../../src/main/plexus';
 import type { RunView } from '../../src/shared/contract';
 
@@ -182,4 +183,37 @@ export async function checkMcap(
   } finally {
     await close();
   }
+  await checkMcapStream(path, points.length);
+}
+
+/**
+ * The file read front to back as a streaming reader (a player tailing it) reads it: every chunk's
+ * CRC checked by the library, every channel met before its first message, and the data section's
+ * and summary's CRCs computed here over the bytes the specification says they cover.
+ */
+async function checkMcapStream(path: string, messages: number): Promise<void> {
+  const bytes = await readFile(path);
+  const reader = new McapStreamReader({ validateCrcs: true });
+  reader.append(bytes);
+  const channels = new Set<number>();
+  let n = 0;
+  let dataEnd: { dataSectionCrc: number } | undefined;
+  let footer: { summaryStart: bigint; summaryCrc: number } | undefined;
+  for (let r = reader.nextRecord(); r; r = reader.nextRecord()) {
+    if (r.type === 'Channel') channels.add(r.id);
+    if (r.type === 'Message') {
+      if (!channels.has(r.channelId)) expect(`message ${r.sequence} before its channel ${r.channelId}`).toBe('');
+      n++;
+    }
+    if (r.type === 'DataEnd') dataEnd = r;
+    if (r.type === 'Footer') footer = r;
+  }
+  expect(reader.done()).toBe(true);
+  expect(n).toBe(messages);
+  expect(footer).toBeDefined();
+  const summaryStart = Number(footer!.summaryStart);
+  const DATA_END_BYTES = 1 + 8 + 4; // opcode, length, crc
+  expect(dataEnd!.dataSectionCrc).toBe(crc32(bytes.subarray(0, summaryStart - DATA_END_BYTES)));
+  const FOOTER_CRC_END = bytes.length - 8 - 4; // before the closing magic and the crc itself
+  expect(footer!.summaryCrc).toBe(crc32(bytes.subarray(summaryStart, FOOTER_CRC_END)));
 }

@@ -57,6 +57,7 @@ async function recordRun(h: Host): Promise<RunView> {
   h.client.send('rig.status', 'said "hi"\nthen left', { timestamp: t0 + 3000 });
   h.client.send('psu.supply_v', 99, { timestamp: t0 + 50 }); // a second value in that millisecond
   h.client.send('psu.supply_v', 1.5, { timestamp: t0 + 25.25, tags: { probe: 'b' } }); // a fraction of a ms
+  h.client.send('psu.supply_v', 1.75, { timestamp: t0 + 26, tags: { probe: 'Prüfstand °C' } }); // a tag beyond ASCII
   h.client.event('door', 'opened', { timestamp: t0 + 1234 });
   h.client.event('door', { by: 'ana', why: 'check' }, { timestamp: t0 + 4321 });
   await call(h, 'marker.add', { note: 'valve opened' });

@@ -1,5 +1,5 @@
-// A run as MCAP (opens in Foxglove and Lichtblick), written with the official @mcap/core writer:
-// no profile, JSON messages described by JSON Schemas, chunked and indexed so a reader can seek.
+// A run as MCAP (opens in Foxglove and Lichtblick), its records built by the official @mcap/core
+// library (mcap-file.ts): no profile, JSON messages described by JSON Schemas, chunked and indexed so a reader can seek.
 //
 // One channel per metric, topic `/<metric>`, message `{"value": …}` (plus `tags` when a point has
 // tags besides the run id), log and publish time the point's timestamp in nanoseconds. The schema
@@ -11,10 +11,12 @@
 // Points are written in recording order, as they come from the run log: MCAP allows messages out
 // of time order, and indexed readers put them in order, so nothing needs sorting or holding.
 
-import { McapWriter, type IWritable } from '@mcap/core';
+import type { McapTypes } from '@mcap/core';
 import type { RunView } from '../../shared/contract';
 import type { LoggedPoint } from '../plexus';
 import type { ExportSink } from './export-sink';
+import { McapFileWriter } from './mcap-file';
+import { PointLineReader, type LinePiece, type LineVisitor } from './run-library/metric-line';
 
 export const MCAP_RUN_METADATA = 'plexus.run';
 export const EVENTS_TOPIC = '/events';
@@ -66,22 +68,6 @@ function ownTags(tags: Record<string, string> | undefined): Record<string, strin
   return rest.length > 0 ? Object.fromEntries(rest) : undefined;
 }
 
-const tagParts = new WeakMap<object, { json: string; ascii: boolean }>();
-const NO_TAGS = { json: '', ascii: true };
-
-/** `,"tags":{…}` of a point's own tags ('' when none), once per tag set (a run's points share it). */
-function tagsPart(tags: Record<string, string> | undefined): { json: string; ascii: boolean } {
-  if (!tags) return NO_TAGS;
-  let part = tagParts.get(tags);
-  if (!part) {
-    const own = ownTags(tags);
-    const json = own ? `,"tags":${JSON.stringify(own)}` : '';
-    part = { json, ascii: Buffer.byteLength(json) === json.length };
-    tagParts.set(tags, part);
-  }
-  return part;
-}
-
 function message(p: LoggedPoint): Record<string, unknown> {
   const m: Record<string, unknown> = p.class === 'event' ? { name: p.metric, value: p.value } : { value: p.value };
   const tags = ownTags(p.tags);
@@ -119,77 +105,157 @@ export function runMetadata(info: McapRunInfo): Map<string, string> {
   ]);
 }
 
-/** Writes the MCAP file; resolves with the number of points (messages) it holds. */
-export async function writeMcap(points: Iterable<LoggedPoint>, info: McapRunInfo, sink: ExportSink): Promise<number> {
-  const writable: IWritable = { write: (b) => sink.write(b), position: () => sink.position() };
-  const writer = new McapWriter({ writable });
+/** What the export tells as it goes: how many points it has read so far. */
+export type McapProgress = (read: number) => void;
+
+/** Writes the MCAP file from the run's pieces of log lines; resolves with the number of messages. */
+export async function writeMcap(
+  pieces: Iterable<LinePiece>,
+  info: McapRunInfo,
+  sink: ExportSink,
+  progress: McapProgress = () => {},
+): Promise<number> {
+  const file = new McapFileWriter(sink);
   const encoder = new TextEncoder();
   const schemaIds = new Map<Kind, number>();
   const channelIds = new Map<string, number>();
 
-  const schemaFor = async (kind: Kind): Promise<number> => {
+  const schemaFor = (kind: Kind): number => {
     let id = schemaIds.get(kind);
     if (id === undefined) {
       const s = SCHEMAS[kind];
-      id = await writer.registerSchema({
-        name: s.name,
-        encoding: 'jsonschema',
-        data: encoder.encode(JSON.stringify(s.schema)),
-      });
+      id = file.schema({ name: s.name, encoding: 'jsonschema', data: encoder.encode(JSON.stringify(s.schema)) });
       schemaIds.set(kind, id);
     }
     return id;
   };
-  const channelFor = async (p: LoggedPoint): Promise<number> => {
-    const kind = kindOf(p);
-    const topic = kind === 'event' ? (p.metric === 'marker' ? MARKERS_TOPIC : EVENTS_TOPIC) : `/${p.metric}`;
+  const channelFor = (kind: Kind, metric: string): number => {
+    const topic = kind === 'event' ? (metric === 'marker' ? MARKERS_TOPIC : EVENTS_TOPIC) : `/${metric}`;
     const key = `${kind}:${topic}`;
     let id = channelIds.get(key);
     if (id === undefined) {
       const metadata = new Map<string, string>();
       if (kind !== 'event') {
-        metadata.set('metric', p.metric);
-        const unit = info.unit(p.metric);
+        metadata.set('metric', metric);
+        const unit = info.unit(metric);
         if (unit) metadata.set('unit', unit);
       }
-      id = await writer.registerChannel({ schemaId: await schemaFor(kind), topic, messageEncoding: 'json', metadata });
+      id = file.channel({ schemaId: schemaFor(kind), topic, messageEncoding: 'json', metadata });
       channelIds.set(key, id);
     }
     return id;
   };
 
-  await writer.start({ profile: '', library: 'plexus-bench' });
-  await writer.addMetadata({ name: MCAP_RUN_METADATA, metadata: runMetadata(info) });
-  let count = 0;
-  // A number's channel by its metric, found without building a key (most points are numbers).
+  await file.start({ profile: '', library: 'plexus-bench' });
+  await file.metadata({ name: MCAP_RUN_METADATA, metadata: runMetadata(info) });
+
+  // One message object, filled per point: the chunk builder copies what it needs.
+  const msg: McapTypes.Message = { channelId: 0, sequence: 0, logTime: 0n, publishTime: 0n, data: new Uint8Array(0) };
+  let full = false;
+  const add = (channelId: number, seq: number, time: bigint, data: Uint8Array): void => {
+    msg.channelId = channelId;
+    msg.sequence = seq % 2 ** 32; // MCAP's sequence is 32 bits; the log's seq, so a message leads back to it
+    msg.logTime = time;
+    msg.publishTime = time;
+    msg.data = data;
+    if (file.add(msg)) full = true;
+  };
+  const time = new NanosecondClock();
+  const data = new MessageData();
   const numberChannels = new Map<string, number>();
-  for (const p of points) {
-    const time = nanoseconds(p.timestamp);
-    let channelId: number | undefined;
-    let data: Uint8Array;
-    if (typeof p.value === 'number' && p.class === 'metric') {
-      channelId = numberChannels.get(p.metric);
+  const visitor: LineVisitor = {
+    number(seq, metric, valueText, timeText, tagsJson) {
+      let channelId = numberChannels.get(metric);
       if (channelId === undefined) {
-        channelId = await channelFor(p);
-        numberChannels.set(p.metric, channelId);
+        channelId = channelFor('number', metric);
+        numberChannels.set(metric, channelId);
       }
-      // `{"value":…}` by hand: String() of a finite number is its JSON; the tags part is made once
-      // per tag set.
-      const tags = tagsPart(p.tags);
-      data = Buffer.from(`{"value":${p.value}${tags.json}}`, tags.ascii ? 'latin1' : 'utf8');
-    } else {
-      channelId = await channelFor(p);
-      data = encoder.encode(JSON.stringify(message(p)));
+      add(channelId, seq, time.of(Number(timeText)), data.number(valueText, tagsTail(tagsJson)));
+    },
+    other(p) {
+      add(channelFor(kindOf(p), p.metric), p.seq, time.of(p.timestamp), encoder.encode(JSON.stringify(message(p))));
+    },
+  };
+  const reader = new PointLineReader();
+  let count = 0;
+  for (const piece of pieces) {
+    count += reader.visit(piece, visitor);
+    if (full) {
+      full = false;
+      await file.flushChunk();
     }
-    await writer.addMessage({
-      channelId,
-      sequence: p.seq % 2 ** 32, // MCAP's sequence is 32 bits; the log's seq, so a message leads back to it
-      logTime: time,
-      publishTime: time,
-      data,
-    });
-    count++;
+    progress(count);
   }
-  await writer.end();
+  await file.end();
   return count;
+}
+
+const VALUE_HEAD = Buffer.from('{"value":');
+
+/**
+ * A number's message, `{"value":<its text as the log wrote it><tags>}`, put together in one scratch
+ * buffer: the chunk builder copies it, so nothing is allocated per point (a view per length is
+ * kept), and the value's few ASCII characters are copied in a loop, cheaper here than a call into
+ * Buffer.write.
+ */
+class MessageData {
+  private bytes = Buffer.alloc(4096);
+  private views: Buffer[] = [];
+
+  constructor() {
+    VALUE_HEAD.copy(this.bytes);
+  }
+
+  number(valueText: string, tail: Buffer): Buffer {
+    const need = VALUE_HEAD.length + valueText.length + tail.length;
+    if (need > this.bytes.length) {
+      this.bytes = Buffer.alloc(need * 2);
+      VALUE_HEAD.copy(this.bytes);
+      this.views = [];
+    }
+    const b = this.bytes;
+    let n = VALUE_HEAD.length;
+    for (let i = 0; i < valueText.length; i++) b[n++] = valueText.charCodeAt(i);
+    if (tail.length === 1) b[n++] = tail[0]!;
+    else n += tail.copy(b, n);
+    return (this.views[n] ??= b.subarray(0, n));
+  }
+}
+
+/** Epoch ms to ns as nanoseconds() does, with the whole milliseconds' BigInt kept while they repeat. */
+class NanosecondClock {
+  private whole = NaN;
+  private wholeNs = 0n;
+
+  of(ms: number): bigint {
+    const whole = Math.floor(ms);
+    if (whole !== this.whole) {
+      this.whole = whole;
+      this.wholeNs = BigInt(whole) * 1_000_000n;
+    }
+    const frac = ms - whole;
+    return frac === 0 ? this.wholeNs : this.wholeNs + BigInt(Math.round(frac * 1e6));
+  }
+}
+
+const tailsByJson = new Map<string, Buffer>();
+const NO_TAGS_TAIL: Buffer = Buffer.from('}');
+let lastTagsJson = '';
+let lastTail: Buffer = NO_TAGS_TAIL;
+
+/** What follows a number's value: `,"tags":{…}}` of its own tags, or `}`; made once per tag set. */
+function tagsTail(tagsJson: string): Buffer {
+  if (tagsJson === '') return NO_TAGS_TAIL;
+  // Consecutive points mostly carry the same set: comparing with the last beats hashing.
+  if (tagsJson === lastTagsJson) return lastTail;
+  let tail = tailsByJson.get(tagsJson);
+  if (!tail) {
+    const own = ownTags(JSON.parse(tagsJson) as Record<string, string>);
+    tail = own ? Buffer.from(`,"tags":${JSON.stringify(own)}}`) : NO_TAGS_TAIL;
+    if (tailsByJson.size >= 4096) tailsByJson.clear();
+    tailsByJson.set(tagsJson, tail);
+  }
+  lastTagsJson = tagsJson;
+  lastTail = tail;
+  return tail;
 }

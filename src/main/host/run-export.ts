@@ -112,7 +112,14 @@ export function runExport(ctx: RunExportContext, runId: string, format: ExportFo
       case 'csv-wide':
         return writeWideCsv(points(), { unit: ctx.unit, scratchDir: exportsDir(ctx.dataDir) }, sink);
       case 'mcap':
-        return writeMcap(points(), { run, device: ctx.device, unit: ctx.unit }, sink);
+        // From the lines' text, as the CSV: a number's text is copied into its message.
+        return writeMcap(ctx.library.lines(runId), { run, device: ctx.device, unit: ctx.unit }, sink, (n) => {
+          read = n;
+          if (Date.now() - told >= PROGRESS_MS) {
+            told = Date.now();
+            tell(false);
+          }
+        });
       case 'xdf': {
         // The offsets in force: the last sync before the run, and every one during it.
         const end = run.endedAt ?? client.now();

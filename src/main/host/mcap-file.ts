@@ -1,0 +1,184 @@
+// An indexed MCAP file, its records built by the official @mcap/core library (McapRecordBuilder,
+// McapChunkBuilder), laid out as the library's own McapWriter lays them out: magic, header,
+// metadata, chunks each followed by its message indexes, data end, then the summary (schemas,
+// channels, statistics, metadata and chunk indexes, summary offsets) and the footer.
+//
+// Why not McapWriter itself: its addMessage is async and keeps per-message statistics in BigInts,
+// which on our machines costs more than twice the chunk builder's own work per message (1.46 µs
+// against 0.63 µs, messages ready-made); an export must reach 500,000 points/s with the reading
+// included. Here a message is one synchronous call into the library's chunk builder, and the
+// statistics are plain numbers until the end. CRCs are
+// Node's native crc32 (zlib), so the data section keeps its checksum at no real cost.
+
+import { crc32 } from 'node:zlib';
+import { McapChunkBuilder, McapConstants, McapRecordBuilder, type McapTypes } from '@mcap/core';
+
+type Channel = McapTypes.Channel;
+type Schema = McapTypes.Schema;
+type Message = McapTypes.Message;
+
+/** Where the bytes go: written in order, with the count so far (offsets in the file). */
+export interface McapOut {
+  write(bytes: Uint8Array): Promise<void>;
+  position(): bigint;
+}
+
+/** A chunk is closed once its records pass this size (the library writer's default too). */
+const CHUNK_BYTES = 1024 * 1024;
+
+export class McapFileWriter {
+  private readonly records = new McapRecordBuilder();
+  private readonly chunk = new McapChunkBuilder({ useMessageIndex: true });
+  private readonly schemas: Schema[] = [];
+  private readonly channels: Channel[] = [];
+  private readonly chunkIndexes: McapTypes.ChunkIndex[] = [];
+  private readonly metadataIndexes: McapTypes.MetadataIndex[] = [];
+  /** Messages per channel id (numbers: a BigInt per message would cost more than the message). */
+  private readonly counts: number[] = [];
+  private messages = 0;
+  private firstTime = 0n;
+  private lastTime = 0n;
+  private metadataCount = 0;
+  private dataCrc = 0;
+
+  constructor(private readonly out: McapOut) {}
+
+  /** Magic and header. */
+  async start(header: McapTypes.Header): Promise<void> {
+    this.records.writeMagic();
+    this.records.writeHeader(header);
+    await this.flushRecords(true);
+  }
+
+  /** A metadata record (indexed, so a reader finds it without reading the messages). */
+  async metadata(m: McapTypes.Metadata): Promise<void> {
+    const offset = this.out.position();
+    const length = this.records.writeMetadata(m);
+    this.metadataIndexes.push({ name: m.name, offset, length });
+    this.metadataCount++;
+    await this.flushRecords(true);
+  }
+
+  /** A schema's id (1, 2, …); written into the chunk with the first channel that uses it. */
+  schema(s: Omit<Schema, 'id'>): number {
+    const id = this.schemas.length + 1;
+    this.schemas.push({ ...s, id });
+    return id;
+  }
+
+  /**
+   * A channel's id (0, 1, …). Its record (and its schema's, the first time) goes into the current
+   * chunk now, ahead of its first message, so a reader streaming the file meets it before use.
+   */
+  channel(c: Omit<Channel, 'id'>): number {
+    const id = this.channels.length;
+    const channel = { ...c, id };
+    if (c.schemaId !== 0 && !this.channels.some((o) => o.schemaId === c.schemaId))
+      this.chunk.addSchema(this.schemas[c.schemaId - 1]!);
+    this.chunk.addChannel(channel);
+    this.channels.push(channel);
+    this.counts.push(0);
+    return id;
+  }
+
+  /** Adds a message to the current chunk; true when the chunk is full (await flushChunk()). */
+  add(m: Message): boolean {
+    if (this.messages === 0 || m.logTime < this.firstTime) this.firstTime = m.logTime;
+    if (this.messages === 0 || m.logTime > this.lastTime) this.lastTime = m.logTime;
+    this.messages++;
+    this.counts[m.channelId]!++;
+    this.chunk.addMessage(m);
+    return this.chunk.byteLength > CHUNK_BYTES;
+  }
+
+  /** Writes the current chunk and its message indexes (nothing when it holds no message). */
+  async flushChunk(): Promise<void> {
+    const chunk = this.chunk;
+    if (chunk.numMessages === 0) return;
+    const data = chunk.buffer;
+    const chunkStartOffset = this.out.position();
+    const chunkLength = this.records.writeChunk({
+      messageStartTime: chunk.messageStartTime,
+      messageEndTime: chunk.messageEndTime,
+      uncompressedSize: BigInt(data.byteLength),
+      uncompressedCrc: crc32(data),
+      compression: '',
+      records: data,
+    });
+    const messageIndexStart = chunkStartOffset + BigInt(this.records.length);
+    const messageIndexOffsets = new Map<number, bigint>();
+    let messageIndexLength = 0n;
+    for (const index of chunk.indices) {
+      // Channels registered in this chunk but without a message here need no index.
+      if (index.records.length === 0) continue;
+      messageIndexOffsets.set(index.channelId, messageIndexStart + messageIndexLength);
+      messageIndexLength += this.records.writeMessageIndex(index);
+    }
+    this.chunkIndexes.push({
+      messageStartTime: chunk.messageStartTime,
+      messageEndTime: chunk.messageEndTime,
+      chunkStartOffset,
+      chunkLength,
+      messageIndexOffsets,
+      messageIndexLength,
+      compression: '',
+      compressedSize: BigInt(data.byteLength),
+      uncompressedSize: BigInt(data.byteLength),
+    });
+    chunk.reset();
+    await this.flushRecords(true);
+  }
+
+  /** The last chunk, data end and the summary; the file is complete when this resolves. */
+  async end(): Promise<void> {
+    await this.flushChunk();
+    this.records.writeDataEnd({ dataSectionCrc: this.dataCrc });
+    await this.flushRecords(false);
+
+    const Opcode = McapConstants.Opcode;
+    const summaryStart = this.out.position();
+    const offsets: McapTypes.SummaryOffset[] = [];
+    const group = (groupOpcode: number, write: () => bigint[]): void => {
+      const groupStart = summaryStart + BigInt(this.records.length);
+      const groupLength = write().reduce((a, b) => a + b, 0n);
+      if (groupLength > 0n) offsets.push({ groupOpcode, groupStart, groupLength });
+    };
+    group(Opcode.SCHEMA, () => this.schemas.map((s) => this.records.writeSchema(s)));
+    group(Opcode.CHANNEL, () => this.channels.map((c) => this.records.writeChannel(c)));
+    group(Opcode.STATISTICS, () => [
+      this.records.writeStatistics({
+        messageCount: BigInt(this.messages),
+        schemaCount: this.schemas.length,
+        channelCount: this.channels.length,
+        attachmentCount: 0,
+        metadataCount: this.metadataCount,
+        chunkCount: this.chunkIndexes.length,
+        messageStartTime: this.firstTime,
+        messageEndTime: this.lastTime,
+        channelMessageCounts: new Map(this.counts.map((n, id) => [id, BigInt(n)])),
+      }),
+    ]);
+    group(Opcode.METADATA_INDEX, () => this.metadataIndexes.map((m) => this.records.writeMetadataIndex(m)));
+    group(Opcode.CHUNK_INDEX, () => this.chunkIndexes.map((c) => this.records.writeChunkIndex(c)));
+    const summaryOffsetStart = summaryStart + BigInt(this.records.length);
+    for (const o of offsets) this.records.writeSummaryOffset(o);
+    // The footer's CRC covers the summary and the footer up to the CRC itself; the library's
+    // builder writes the footer whole, so its bytes are checked over what precedes the CRC field.
+    this.records.writeFooter({ summaryStart, summaryOffsetStart, summaryCrc: 0 });
+    const bytes = this.records.buffer;
+    const crc = crc32(bytes.subarray(0, bytes.byteLength - 4));
+    new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint32(bytes.byteLength - 4, crc, true);
+    this.records.reset();
+    this.records.writeMagic();
+    await this.out.write(bytes);
+    await this.out.write(this.records.buffer);
+    this.records.reset();
+  }
+
+  private async flushRecords(data: boolean): Promise<void> {
+    const bytes = this.records.buffer; // a copy: the stream may still hold it when the builder is reused
+    this.records.reset();
+    if (data) this.dataCrc = crc32(bytes, this.dataCrc);
+    await this.out.write(bytes);
+  }
+}
