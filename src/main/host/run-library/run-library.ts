@@ -220,6 +220,9 @@ export class RunLibrary {
     const v = toRunView(r);
     return {
       ...v,
+      // A run cut short by a crash is closed as its whole stretch of the log, which holds other
+      // sources' points too when it recorded only some: the points copied here are its own.
+      ...(r.interrupted ? { points: this.pointCount(r.id) } : {}),
       ...(row ? { name: row.name, meta: metaOf(row) } : {}),
       storage: { bytes: this.size(r.id, row), delivered: this.delivered(r) },
     };
