@@ -6,6 +6,7 @@
 // Quick manual run: node --require tsx/cjs bench/parsers.ts [lines] [runs]
 
 import { createParser } from '../src/main/devices/parsers';
+import { rng } from '../test/helpers/rng';
 import type { FieldSink, FieldValue, LineParser, ParserKind } from '../src/main/devices/types';
 
 export interface ParserBenchResult {
@@ -18,18 +19,6 @@ export interface ParserBenchResult {
 
 const VALUES_PER_LINE = 8;
 const NAMES = Array.from({ length: VALUES_PER_LINE }, (_, i) => `v${i + 1}`);
-
-/** A deterministic PRNG (mulberry32), so every run parses the same text. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Sensor-like values: voltages, currents, temperatures, counters — 0 to 3 decimals, some negative. */
 function values(rand: () => number): string[] {

@@ -1,12 +1,10 @@
 // A run that recorded only some sources and was cut short by SIGKILL: after the restart it counts
 // the points it holds, not its whole stretch of the log (which also holds the other sources').
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { bundleFixture, removeBundles } from '../helpers/bundle';
+import { killMidRun } from '../helpers/crash-child';
 import { startHost, stopHosts } from '../helpers/host';
-import { until } from '../helpers/plexus';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
 
 let CHILD: string;
@@ -23,19 +21,7 @@ afterAll(async () => {
 describe('an interrupted run of chosen sources', () => {
   it('counts its own points after a SIGKILL', async () => {
     const dir = tempDir();
-    const proc = spawn(process.execPath, [CHILD, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let runId = '';
-    let stored = 0;
-    createInterface({ input: proc.stdout }).on('line', (l) => {
-      const ready = /^ready (\S+)$/.exec(l);
-      if (ready) runId = ready[1]!;
-      const m = /^stored (\d+)$/.exec(l);
-      if (m) stored = Math.max(stored, Number(m[1]));
-    });
-    const exited = new Promise((r) => proc.on('exit', r));
-    await until(() => runId !== '' && stored >= 400, 30_000, 'the child to store 400 points');
-    proc.kill('SIGKILL');
-    await exited;
+    const runId = await killMidRun(CHILD, dir, 400);
 
     const h = await startHost(dir);
     await h.library.caughtUp();

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { rng } from '../helpers/rng';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
 import { SeriesIndex } from '../../src/main/host/run-library/series-index';
 import { BIN_MIN_COLUMN_POINTS, BIN_POINTS, CHUNK_POINTS, columnOf } from '../../src/main/host/run-library/decimate';
@@ -30,18 +31,6 @@ function openDb(path: string): Database.Database {
 function closeDb(db: Database.Database): void {
   db.close();
   open.splice(open.indexOf(db), 1);
-}
-
-/** Deterministic noise (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Points {

@@ -1,12 +1,11 @@
 // A run cut short — the recorder killed with SIGKILL mid-run, or closed while recording — is
 // marked interrupted in the run log, and ends where its last point was recorded, not at the restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Plexus } from '../../src/main/plexus';
 import { bundleFixture, removeBundles } from '../helpers/bundle';
-import { readLog, sleep, until } from '../helpers/plexus';
+import { killMidRun } from '../helpers/crash-child';
+import { readLog, sleep } from '../helpers/plexus';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
 
 let CHILD: string;
@@ -22,19 +21,7 @@ afterAll(() => {
 describe('interrupted runs', () => {
   it('a run killed with SIGKILL is marked interrupted and ends at its last stored point', async () => {
     const dir = tempDir();
-    const proc = spawn(process.execPath, [CHILD, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let runId = '';
-    let stored = 0;
-    createInterface({ input: proc.stdout }).on('line', (l) => {
-      const ready = /^ready (\S+)$/.exec(l);
-      if (ready) runId = ready[1]!;
-      const m = /^stored (\d+)$/.exec(l);
-      if (m) stored = Math.max(stored, Number(m[1]));
-    });
-    const exited = new Promise((r) => proc.on('exit', r));
-    await until(() => runId !== '' && stored >= 300, 30_000, 'the child to store 300 points of its run');
-    proc.kill('SIGKILL');
-    await exited;
+    const runId = await killMidRun(CHILD, dir, 300);
     const killedAt = Date.now();
     await sleep(1500); // a restart later: the run must not end "now"
 
