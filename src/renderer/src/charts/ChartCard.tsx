@@ -5,11 +5,11 @@ import { useMetricInfoStore, metricUnit } from '../stores/metricInfoStore';
 import { unitFor } from '../live/units';
 import { middleCut } from '../live/middleEllipsis';
 import { AddMetric } from './AddMetric';
+import { handleChartKey } from './chartKeys';
 import { LiveChart } from './liveChart';
 import { closeChart, removeFromChart, setPaused, setZoomed, useChartsStore, type ChartSpec } from './chartsStore';
 
 const PLOT_HEIGHT = 230;
-const PAN_STEP = 0.2;
 /** Characters of a metric's name in its chip (cut in the middle; the title has it whole). */
 const CHIP_CHARS = 30;
 
@@ -48,26 +48,8 @@ export function ChartCard({ chart }: { chart: ChartSpec }): React.JSX.Element {
     if (focus > 0) plotRef.current?.focus();
   }, [focus]);
 
-  const onKey = (e: React.KeyboardEvent): void => {
-    const c = liveRef.current;
-    if (!c || e.target !== plotRef.current || e.ctrlKey || e.metaKey || e.altKey) return;
-    const act: Record<string, () => void> = {
-      ArrowLeft: () => c.pan(-PAN_STEP),
-      ArrowRight: () => c.pan(PAN_STEP),
-      '+': () => c.zoom(0.5),
-      '=': () => c.zoom(0.5),
-      '-': () => c.zoom(2),
-      '0': () => c.reset(),
-      Home: () => c.reset(),
-      ' ': () => setPaused(chart.id, !chart.paused),
-    };
-    const f = act[e.key];
-    if (f) {
-      e.preventDefault();
-      e.stopPropagation();
-      f();
-    }
-  };
+  const onKey = (e: React.KeyboardEvent): void =>
+    handleChartKey(e, plotRef.current, liveRef.current, { ' ': () => setPaused(chart.id, !chart.paused) });
 
   return (
     <section

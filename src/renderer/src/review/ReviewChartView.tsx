@@ -9,10 +9,9 @@ import '../styles/review.css';
 import type { PreviewEvent } from '../../../shared/contract';
 import { clockTime, clockTimeMs } from '../common/format';
 import { ErrorText } from '../common/ErrorText';
+import { handleChartKey, PAN_STEP } from '../charts/chartKeys';
 import { ReviewChart, type ReviewLine } from './reviewChart';
 import { isZoomed, type Range } from './reviewRange';
-
-const PAN_STEP = 0.2;
 
 export interface ViewRequest {
   range: Range;
@@ -81,25 +80,7 @@ export function ReviewChartView(p: Props): React.JSX.Element {
     if (p.focus) chartRef.current?.setRange(p.focus.range);
   }, [p.focus]);
 
-  const onKey = (e: React.KeyboardEvent): void => {
-    const c = chartRef.current;
-    if (!c || e.target !== plotRef.current || e.ctrlKey || e.metaKey || e.altKey) return;
-    const act: Record<string, () => void> = {
-      ArrowLeft: () => c.pan(-PAN_STEP),
-      ArrowRight: () => c.pan(PAN_STEP),
-      '+': () => c.zoom(0.5),
-      '=': () => c.zoom(0.5),
-      '-': () => c.zoom(2),
-      '0': () => c.reset(),
-      Home: () => c.reset(),
-    };
-    const f = act[e.key];
-    if (f) {
-      e.preventDefault();
-      e.stopPropagation();
-      f();
-    }
-  };
+  const onKey = (e: React.KeyboardEvent): void => handleChartKey(e, plotRef.current, chartRef.current);
 
   const zoomed = isZoomed(view, p.full);
   return (
