@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
+import { ConfigValuesSchema } from '../../shared/config-values';
 import { resolveConfig, schemaProblem, type ConfigSchema, type ConfigValues } from '../../shared/plugin-config';
 import type { MetricInfo, PluginManifestView } from '../../shared/contract';
 import { SOURCE_NAME_RE } from '../../shared/names';
@@ -44,6 +45,9 @@ const commandSpec = z
       )
       .max(32)
       .optional(),
+    /** true: each call from the platform waits in the inbox until the technician approves it. */
+    requiresApproval: z.boolean().optional(),
+    timeoutMs: z.number().int().min(1).max(3_600_000).optional(),
   })
   .strict();
 
@@ -52,7 +56,7 @@ const common = {
   name: z.string().trim().min(1, 'name is required').max(100),
   version: z.string().trim().min(1, 'version is required').max(40),
   description: z.string().max(500).optional(),
-  config: z.record(z.string(), z.union([z.number().finite(), z.string().max(4096), z.boolean()])).optional(),
+  config: ConfigValuesSchema.optional(),
   configSchema: z.unknown().optional(),
   metrics: z.record(z.string().min(1).max(256), metricInfo).optional(),
   prefixMetrics: z.boolean().optional(),

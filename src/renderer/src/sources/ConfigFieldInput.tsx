@@ -1,13 +1,13 @@
 // One field of a plugin's settings, drawn from its schema: a number box with its unit, a list for
-// a fixed set of values, a text box, or a checkbox. Title as label (else the key), description
+// a fixed set of values, a text box (masked for a password), or a checkbox. Title as label (else the key), description
 // and range as help, the default as placeholder.
-import type { ConfigField } from '../../../shared/plugin-config';
+import type { ScalarField } from '../../../shared/plugin-config';
 import { Field } from '../common/Field';
 import { rangeWords } from './configDraft';
 
 interface Props {
   fieldKey: string;
-  field: ConfigField;
+  field: ScalarField;
   value: string | boolean | undefined;
   required: boolean;
   problem: string | null;
@@ -63,8 +63,10 @@ export function ConfigFieldInput({ fieldKey, field: f, value, required, problem,
           return (
             <input
               {...common}
+              type={f.format === 'password' ? 'password' : 'text'}
+              autoComplete={f.format === 'password' ? 'new-password' : 'off'}
               value={text}
-              placeholder={f.default}
+              placeholder={f.format === 'password' ? undefined : f.default}
               maxLength={f.maxLength}
               spellCheck={false}
               onChange={(e) => onChange(e.target.value)}

@@ -8,7 +8,8 @@ import { FormFooter } from '../common/FormFooter';
 import { useAction } from '../common/useAction';
 import { usedSourceNames, useSourcesStore } from '../stores/sourcesStore';
 import { ConfigFieldInput } from './ConfigFieldInput';
-import { configFromDraft, draftFromConfig, type ConfigDraft } from './configDraft';
+import { ConfigTableInput } from './ConfigTableInput';
+import { configFromDraft, draftFromConfig, type ConfigDraft, type TableDraftRow } from './configDraft';
 import { sourceNameProblem } from './sourceName';
 import { SourceNameField } from './SourceNameField';
 
@@ -20,7 +21,9 @@ export function PluginConfigForm({ plugin: p, onDone }: { plugin: PluginView; on
   /** Fields changed here: the host's complaint about a field stands only until it is edited. */
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const nameProblem = sourceNameProblem(name, taken);
-  const { config, problems } = schema ? configFromDraft(schema, draft) : { config: p.config, problems: {} };
+  const { config, problems, cells } = schema
+    ? configFromDraft(schema, draft)
+    : { config: p.config, problems: {}, cells: {} };
   const hostProblems = p.state === 'invalid' ? (p.configProblems ?? {}) : {};
   const problemOf = (k: string): string | null => problems[k] ?? (touched.has(k) ? null : (hostProblems[k] ?? null));
   const strayProblems = Object.entries(hostProblems).filter(([k]) => !schema || !(k in schema.properties));
@@ -29,8 +32,15 @@ export function PluginConfigForm({ plugin: p, onDone }: { plugin: PluginView; on
     await getBench().invoke('plugin.configure', { id: p.id, config, ...(name !== p.name ? { name } : {}) });
     onDone();
   });
-  const change = (k: string, v: string | boolean): void => {
+  const change = (k: string, v: string | boolean | TableDraftRow[]): void => {
     setDraft((d) => ({ ...d, [k]: v }));
+    setTouched((t) => new Set(t).add(k));
+  };
+  const changeTable = (k: string, fn: (rows: TableDraftRow[]) => TableDraftRow[]): void => {
+    setDraft((d) => {
+      const rows = d[k];
+      return { ...d, [k]: fn(Array.isArray(rows) ? rows : []) };
+    });
     setTouched((t) => new Set(t).add(k));
   };
   return (
@@ -72,17 +82,30 @@ export function PluginConfigForm({ plugin: p, onDone }: { plugin: PluginView; on
             )}
           </p>
         ) : (
-          Object.entries(schema.properties).map(([k, f]) => (
-            <ConfigFieldInput
-              key={k}
-              fieldKey={k}
-              field={f}
-              value={draft[k]}
-              required={schema.required?.includes(k) ?? false}
-              problem={problemOf(k)}
-              onChange={(v) => change(k, v)}
-            />
-          ))
+          Object.entries(schema.properties).map(([k, f]) => {
+            const v = draft[k];
+            return f.type === 'array' ? (
+              <ConfigTableInput
+                key={k}
+                fieldKey={k}
+                field={f}
+                rows={Array.isArray(v) ? v : []}
+                problem={problemOf(k)}
+                cells={cells[k] ?? {}}
+                onUpdate={(fn) => changeTable(k, fn)}
+              />
+            ) : (
+              <ConfigFieldInput
+                key={k}
+                fieldKey={k}
+                field={f}
+                value={Array.isArray(v) ? undefined : v}
+                required={schema.required?.includes(k) ?? false}
+                problem={problemOf(k)}
+                onChange={(nv) => change(k, nv)}
+              />
+            );
+          })
         )}
       </div>
       <FormFooter

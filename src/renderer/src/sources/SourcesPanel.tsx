@@ -134,6 +134,7 @@ export function SourcesPanel(): React.JSX.Element {
         onClose={close}
         title={`Settings of ${editedPlugin?.name ?? 'the plugin'}`}
         testId="plugin-config-dialog"
+        wide={Object.values(editedPlugin?.configSchema?.properties ?? {}).some((f) => f.type === 'array')}
       >
         {editedPlugin && <PluginConfigForm plugin={editedPlugin} onDone={close} />}
       </Modal>
