@@ -33,7 +33,17 @@
 
 import type { ConfigSchema } from '../../shared/plugin-config';
 
-export type { BooleanField, ConfigField, ConfigSchema, NumberField, StringField } from '../../shared/plugin-config';
+export type {
+  BooleanField,
+  ConfigField,
+  ConfigSchema,
+  NumberField,
+  ScalarField,
+  StringField,
+  TableField,
+  TableItems,
+  TableRow,
+} from '../../shared/plugin-config';
 
 /** A value a plugin records. Numbers are metrics; text, booleans, objects and arrays are events. */
 export type PointValue = number | string | boolean | { [key: string]: unknown } | unknown[];
@@ -83,6 +93,13 @@ export interface CommandSpec {
   params?: CommandParam[];
   /** Answer with an error when the handler has not finished after this long (ms, default 60,000). */
   timeoutMs?: number;
+  /**
+   * true: a call from the platform waits in the recorder's inbox until the technician approves
+   * it; only then does the handler run (the time to approve does not count against `timeoutMs`).
+   * Rejected, the platform gets an error with the technician's reason; unanswered, it times out.
+   * The technician's own calls from the window need no approval.
+   */
+  requiresApproval?: boolean;
 }
 
 /** About the command being handled. */
@@ -168,7 +185,7 @@ export interface PluginDefinition<S extends ConfigSchema | undefined = undefined
   setup(ctx: PluginContext<ConfigOf<S>>): void | Cleanup | Promise<void | Cleanup>;
 }
 
-type FieldType<F> = F extends { enum: readonly (infer E)[] }
+type ScalarType<F> = F extends { enum: readonly (infer E)[] }
   ? E
   : F extends { type: 'number' | 'integer' }
     ? number
@@ -178,26 +195,38 @@ type FieldType<F> = F extends { enum: readonly (infer E)[] }
         ? boolean
         : never;
 
-type RequiredOf<S extends ConfigSchema> = S['required'] extends readonly (infer R)[] ? R : never;
+/** Keys listed in an object schema's `required` (never when it has none). */
+type RequiredOf<T> = T extends { required: readonly (infer R)[] } ? R : never;
 
-type AlwaysSet<S extends ConfigSchema> = {
-  [K in keyof S['properties']]: S['properties'][K] extends { default: unknown }
-    ? K
-    : K extends RequiredOf<S>
-      ? K
-      : never;
-}[keyof S['properties']];
+/** Keys always present: those with a default or listed as required. */
+type AlwaysSet<P, R> = {
+  [K in keyof P]: P[K] extends { default: unknown } ? K : K extends R ? K : never;
+}[keyof P];
 
 type Flatten<T> = { [K in keyof T]: T[K] } & {};
 
+/** One row of a table field: its columns typed like fields, always-set columns non-optional. */
+type RowOf<I> = I extends { properties: infer P }
+  ? Flatten<
+      { -readonly [K in AlwaysSet<P, RequiredOf<I>>]: ScalarType<P[K]> } & {
+        -readonly [K in Exclude<keyof P, AlwaysSet<P, RequiredOf<I>>>]?: ScalarType<P[K]>;
+      }
+    >
+  : never;
+
+type FieldType<F> = F extends { type: 'array'; items: infer I } ? Array<RowOf<I>> : ScalarType<F>;
+
 /**
  * The config type a schema describes: fields with a default or listed as required are always
- * set; the others may be missing. An enum field is the union of its values.
+ * set; the others may be missing. An enum field is the union of its values; a table field an
+ * array of rows, typed the same way column by column.
  */
 export type ConfigOf<S extends ConfigSchema | undefined> = S extends ConfigSchema
   ? Flatten<
-      { -readonly [K in AlwaysSet<S>]: FieldType<S['properties'][K]> } & {
-        -readonly [K in Exclude<keyof S['properties'], AlwaysSet<S>>]?: FieldType<S['properties'][K]>;
+      { -readonly [K in AlwaysSet<S['properties'], RequiredOf<S>>]: FieldType<S['properties'][K]> } & {
+        -readonly [K in Exclude<keyof S['properties'], AlwaysSet<S['properties'], RequiredOf<S>>>]?: FieldType<
+          S['properties'][K]
+        >;
       }
     >
   : Record<never, never>;
