@@ -5,6 +5,7 @@
 
 import { z } from 'zod';
 import { CameraConfigSchema } from './camera-config';
+import { CommandParamsSchema } from './command-params';
 import { ConfigValuesSchema } from './config-values';
 import { EXPORT_FORMATS, type ExportFormat as ExportFormatName } from './export-format';
 import { GatewaySchema } from './gateway';
@@ -164,6 +165,17 @@ export const requestSchemas = {
   'plugin.setEnabled': z.object({ id, enabled: z.boolean() }).strict(),
   'plugin.restart': z.object({ id }).strict(),
   'plugin.remove': z.object({ id }).strict(),
+  /**
+   * Run one of an instance's commands, as the technician sends it from the window: the plugin's
+   * own handler answers (no gateway, no approval), within the command's deadline.
+   */
+  'plugin.command': z
+    .object({
+      id,
+      command: z.string().trim().min(1, 'choose the command').max(256),
+      params: CommandParamsSchema,
+    })
+    .strict(),
   /** A loopback line source (TCP or UDP on 127.0.0.1). */
   'network.add': z.object({ config: NetworkConfigSchema }).strict(),
   'network.update': z.object({ id, config: NetworkConfigSchema }).strict(),
@@ -268,6 +280,8 @@ export interface ReplyMap {
   'plugin.setEnabled': { id: string };
   'plugin.restart': { id: string };
   'plugin.remove': { id: string };
+  /** What the handler returned (`{ ok: true }` when it returned nothing). */
+  'plugin.command': { result: unknown };
   'network.add': { id: string };
   'network.update': { id: string };
   'network.setEnabled': { id: string };

@@ -90,6 +90,17 @@ export interface PluginCatalogEntry {
 
 export type PluginState = 'starting' | 'running' | 'restarting' | 'stopped' | 'failed' | 'invalid' | 'untrusted';
 
+/** One command a plugin instance answers, as it declared it. */
+export interface PluginCommandView {
+  /** The full name (with the instance's prefix), as the platform sends it. */
+  name: string;
+  description?: string;
+  /** Its parameters: name, type ("string", "int", "float", "bool", …) and what it means. */
+  params: Array<{ name: string; type: string; description?: string }>;
+  /** Calls from the platform wait for the technician's approval. */
+  requiresApproval?: boolean;
+}
+
 export interface PluginView {
   id: string;
   /** The instance's name: the prefix of its metric, event and command names. */
@@ -114,6 +125,8 @@ export interface PluginView {
   configProblems: Record<string, string> | null;
   /** Remote commands it answers (full names, as the platform sends them). */
   commands: string[];
+  /** The same commands with what they do and take, for the window's command line. */
+  commandSpecs: PluginCommandView[];
   /** The OS process of a process plugin. */
   pid: number | null;
   log: LogEntryView[];
@@ -220,6 +233,13 @@ export interface CommandView {
   outcome?: 'done' | 'approved' | 'rejected' | 'timed-out' | 'failed' | 'lost';
   /** How long the technician had to answer, in seconds. */
   answerWithinS?: number;
+  /** The plugin instance whose command it is (handledBy "plugin"). */
+  plugin?: string;
+  /**
+   * true: the plugin asked for the technician's approval; while `waiting`, approving runs the
+   * plugin's handler (its result or error is the answer) and rejecting refuses it.
+   */
+  needsApproval?: boolean;
 }
 
 /** Something wrong right now, with the one thing that helps. */

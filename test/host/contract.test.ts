@@ -135,6 +135,11 @@ const bad: Record<RequestName, Array<[unknown, string | RegExp]>> = {
   'plugin.setEnabled': [[{ id: 'x', enabled: 1 }, 'On or off: must be yes or no']],
   'plugin.restart': [[{}, 'Which item: missing']],
   'plugin.remove': [[{ id: '' }, 'id is required']],
+  'plugin.command': [
+    [{ id: 'x', command: '  ' }, 'Command: choose the command'],
+    [{ id: 'x', command: 'psu.set', params: [1] }, 'Command values: must be a set of name → value'],
+    [{ id: 'x', command: 'psu.set', params: { line: 'x'.repeat(20_000) } }, 'Command values: at most 16 KB in all'],
+  ],
   'network.add': [
     [{ config: { name: 'nb', protocol: 'tcp', port: 80, parser: 'auto' } }, 'port must be 1024–65535'],
     [{ config: { name: 'nb', protocol: 'sctp', port: 7421, parser: 'auto' } }, 'Protocol: '],

@@ -1,11 +1,14 @@
 // The command inbox: every command the gateway sent, newest first, with what became of it.
 // Built-in handlers answer some; a command no handler claims waits for the technician, who
 // approves (→ result) or rejects (→ error with a reason) before its deadline — else it times out.
+// A plugin's command that asks for approval waits the same way, and its handler runs only once
+// the technician approves (its result or error is then the answer).
 // Each ends with an outcome in the technician's words (done, approved, rejected, timed out,
 // failed). The list is kept in the data folder (bounded), so it survives a restart.
 
-import type { CommandContext, CommandHandler, CommandOptions, CommandRecord, Plexus } from '../plexus';
+import type { CommandContext, CommandHandler, CommandRecord, Plexus } from '../plexus';
 import type { CommandView } from '../../shared/contract';
+import type { PluginCommandOptions } from '../plugins/types';
 import { InboxFile } from './inbox-file';
 
 const KEEP = 200;
@@ -13,14 +16,21 @@ const KEEP = 200;
 interface Waiting {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
+  /** Only for a plugin's command: the approval's own deadline (the client's covers the handler too). */
+  timer?: ReturnType<typeof setTimeout>;
 }
+
+/** Handlers run for at most this long unless the plugin says otherwise (the client's default). */
+const HANDLER_TIMEOUT_MS = 60_000;
+
+const seconds = (ms: number): string => (ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`);
 
 export class CommandInbox {
   private readonly entries = new Map<string, CommandView>();
   private readonly waiting = new Map<string, Waiting>();
   private readonly builtIn = new Set<string>();
-  /** Commands a plugin answers, with the unregister function the client gave. */
-  private readonly byPlugin = new Set<string>();
+  /** Commands a plugin answers: which plugin instance, and whether calls wait for approval. */
+  private readonly byPlugin = new Map<string, { plugin: string; approval: boolean }>();
   private readonly file: InboxFile | null;
 
   private readonly answerTimeoutMs: number;
@@ -56,11 +66,23 @@ export class CommandInbox {
    * A command a plugin answers (advertised on the next connect). A name the recorder or another
    * plugin already answers is refused: one command, one handler.
    */
-  registerPlugin(name: string, handler: CommandHandler, opts: CommandOptions): () => void {
+  registerPlugin(name: string, handler: CommandHandler, opts: PluginCommandOptions): () => void {
     if (this.builtIn.has(name)) throw new Error(`the recorder answers "${name}" itself`);
     if (this.byPlugin.has(name)) throw new Error(`another plugin answers "${name}" already`);
-    const off = this.client.onCommand(name, handler, opts);
-    this.byPlugin.add(name);
+    const { plugin, requiresApproval, ...clientOpts } = opts;
+    const approval = requiresApproval === true;
+    const off = approval
+      ? this.client.onCommand(
+          name,
+          async (params, ctx) => {
+            await this.askTechnician(ctx, true);
+            return handler(params, ctx);
+          },
+          // The client's deadline covers waiting for the technician and then the handler's own time.
+          { ...clientOpts, timeoutMs: this.answerTimeoutMs + (clientOpts.timeoutMs ?? HANDLER_TIMEOUT_MS) },
+        )
+      : this.client.onCommand(name, handler, clientOpts);
+    this.byPlugin.set(name, { plugin, approval });
     return () => {
       off();
       this.byPlugin.delete(name);
@@ -90,7 +112,16 @@ export class CommandInbox {
       throw new Error(`cannot answer command ${id}: ${state}`);
     }
     this.waiting.delete(id);
+    clearTimeout(w.timer);
     entry.outcome = approve ? 'approved' : 'rejected';
+    if (approve && entry.needsApproval) {
+      // The plugin's handler runs now; its answer (result or error) ends the command.
+      entry.state = 'acked';
+      entry.deadline = null;
+      this.onChange({ ...entry });
+      w.resolve(undefined);
+      return { ...entry };
+    }
     if (approve) w.resolve({ approved: true, by: 'technician' });
     else w.reject(new Error(reason ? `rejected by the technician: ${reason}` : 'rejected by the technician'));
     // The client answers the gateway a few microtasks later; reply with the finished command.
@@ -98,14 +129,30 @@ export class CommandInbox {
     return { ...entry };
   }
 
-  private askTechnician(ctx: CommandContext): Promise<unknown> {
+  /**
+   * Wait for the technician's answer. For a command nobody handles, the client's deadline ends the
+   * wait; for a plugin's command (`forPlugin`) the wait has its own, so the handler keeps its time.
+   */
+  private askTechnician(ctx: CommandContext, forPlugin = false): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.waiting.set(ctx.id, { resolve, reject });
-      ctx.signal.addEventListener('abort', () => this.waiting.delete(ctx.id));
+      const w: Waiting = { resolve, reject };
+      if (forPlugin)
+        w.timer = setTimeout(() => {
+          if (this.waiting.get(ctx.id) !== w) return;
+          this.waiting.delete(ctx.id);
+          const entry = this.entries.get(ctx.id);
+          if (entry) entry.outcome = 'timed-out';
+          reject(new Error(`timed out after ${seconds(this.answerTimeoutMs)}: nobody approved it`));
+        }, this.answerTimeoutMs);
+      this.waiting.set(ctx.id, w);
+      ctx.signal.addEventListener('abort', () => {
+        clearTimeout(w.timer);
+        this.waiting.delete(ctx.id);
+      });
       const e = this.entries.get(ctx.id);
       if (e) {
         e.state = 'waiting';
-        e.handledBy = 'technician';
+        if (!forPlugin) e.handledBy = 'technician';
         e.deadline = ctx.receivedAt + this.answerTimeoutMs;
         e.answerWithinS = Math.round(this.answerTimeoutMs / 1000);
         this.onChange({ ...e });
@@ -125,6 +172,11 @@ export class CommandInbox {
         handledBy: this.builtIn.has(rec.command) ? 'built-in' : this.byPlugin.has(rec.command) ? 'plugin' : 'none',
         deadline: null,
       };
+      const byPlugin = this.byPlugin.get(rec.command);
+      if (byPlugin) {
+        e.plugin = byPlugin.plugin;
+        if (byPlugin.approval) e.needsApproval = true;
+      }
       this.entries.set(rec.id, e);
       if (this.entries.size > KEEP) this.entries.delete(this.entries.keys().next().value as string);
     }
@@ -134,6 +186,7 @@ export class CommandInbox {
     if (rec.state === 'error' && rec.error !== undefined) e.error = rec.error;
     if (rec.state === 'result' || rec.state === 'error') {
       e.deadline = null;
+      clearTimeout(this.waiting.get(rec.id)?.timer);
       this.waiting.delete(rec.id);
       e.outcome = outcomeOf(e, rec);
     }
@@ -145,7 +198,7 @@ export class CommandInbox {
 /** How a command ended, told apart: the client reports a rejection and a timeout both as an error. */
 function outcomeOf(e: CommandView, rec: CommandRecord): NonNullable<CommandView['outcome']> {
   if (rec.state === 'result') return e.outcome === 'approved' ? 'approved' : 'done';
-  if (e.outcome === 'rejected') return 'rejected';
+  if (e.outcome === 'rejected' || e.outcome === 'timed-out') return e.outcome;
   if (e.handledBy === 'technician' && /timed out/.test(rec.error ?? '')) return 'timed-out';
   return 'failed';
 }

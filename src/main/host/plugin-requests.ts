@@ -13,6 +13,7 @@ type PluginRequest =
   | 'plugin.setEnabled'
   | 'plugin.restart'
   | 'plugin.remove'
+  | 'plugin.command'
   | 'network.add'
   | 'network.update'
   | 'network.setEnabled'
@@ -43,6 +44,9 @@ export function pluginRequests(plugins: Plugins): Pick<RequestHandlers, PluginRe
       await plugins.remove(id);
       return { id };
     },
+    'plugin.command': async ({ id, command, params }) => ({
+      result: await plugins.sendCommand(id, command, params),
+    }),
     'network.add': ({ config }) => ({ id: plugins.addNetwork(config) }),
     'network.update': async ({ id, config }) => {
       await plugins.updateNetwork(id, config);

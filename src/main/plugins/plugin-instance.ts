@@ -16,6 +16,8 @@ import {
   workingFolder,
   type Manifest,
 } from './manifest';
+import { cleanCommandSpec } from './command-spec';
+import { runLocalCommand } from './local-command';
 import { PluginRecorder } from './plugin-recorder';
 import { startProcessRun } from './process/process-run';
 import { startScriptRun } from './script/script-run';
@@ -75,8 +77,11 @@ export class PluginInstance {
   private statusText: string | null = null;
   private readonly logs: PluginLogEntry[] = [];
   private readonly units = new Map<string, MetricInfo>();
-  /** Full command name → unregister, with whether the current run (re)declared it. */
-  private readonly commands = new Map<string, { off: () => void; fresh: boolean }>();
+  /** Full command name → unregister, with whether the current run (re)declared it, its handler and spec. */
+  private readonly commands = new Map<
+    string,
+    { off: () => void; fresh: boolean; handler: CommandHandler; spec: CommandSpec }
+  >();
   private readonly supervisor: Supervisor;
   readonly recorder: PluginRecorder;
   private run: PluginRun | null = null;
@@ -248,7 +253,8 @@ export class PluginInstance {
     for (const c of m.commands ?? []) this.commandOn(c.name, JSON.parse(JSON.stringify(c)) as CommandSpec);
     const config = this.effective;
     const vars: Record<string, string> = { folder: m.folder, dataDir: this.host.dataDir, name: this.settings.name };
-    for (const [k, v] of Object.entries(config)) vars[`config.${k}`] = String(v);
+    // A table goes in as JSON, as in PLEXUS_PLUGIN_CONFIG: "[object Object]" would help nobody.
+    for (const [k, v] of Object.entries(config)) vars[`config.${k}`] = Array.isArray(v) ? JSON.stringify(v) : String(v);
     const expand = (s: string): string => s.replace(/\$\{([\w.]+)\}/g, (all, k: string) => vars[k] ?? all);
     let command = expand(m.command);
     const procEnv: Record<string, string> = {
@@ -290,7 +296,8 @@ export class PluginInstance {
     this.host.stateChanged();
   }
 
-  private commandOn(raw: string, spec: CommandSpec): void {
+  private commandOn(raw: string, declared: CommandSpec): void {
+    const spec = cleanCommandSpec(declared);
     const full = this.recorder.fullName(raw);
     const known = this.commands.get(full);
     if (known) {
@@ -309,15 +316,35 @@ export class PluginInstance {
     };
     try {
       const off = this.host.registerCommand(full, handler, {
+        plugin: this.settings.name,
         ...(spec.description ? { description: spec.description } : {}),
         ...(spec.params ? { params: spec.params } : {}),
         ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}),
+        ...(spec.requiresApproval === true ? { requiresApproval: true } : {}),
       });
-      this.commands.set(full, { off, fresh: true });
+      this.commands.set(full, { off, fresh: true, handler, spec });
       this.host.stateChanged();
     } catch (e) {
       this.log('error', `command "${full}" not registered: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * One of its commands, sent by the technician from the window: run by the plugin's own handler
+   * with the command's deadline, never through the gateway nor the inbox (no approval asked).
+   */
+  async sendCommand(name: string, params: Record<string, unknown>): Promise<unknown> {
+    const c = this.commands.get(name) ?? this.commands.get(this.recorder.fullName(name));
+    if (!c) {
+      const known = [...this.commands.keys()];
+      throw new Error(
+        known.length
+          ? `plugin "${this.settings.name}" has no command "${name}" (its commands: ${known.join(', ')})`
+          : `plugin "${this.settings.name}" has no commands right now${this.settings.enabled ? '' : ' (it is switched off)'}`,
+      );
+    }
+    const full = this.commands.get(name) ? name : this.recorder.fullName(name);
+    return runLocalCommand(c.handler, full, params, { timeoutMs: c.spec.timeoutMs, now: () => this.host.now() });
   }
 
   private commandOff(raw: string): void {
@@ -372,6 +399,12 @@ export class PluginInstance {
       config: { ...(this.manifest?.config ?? {}), ...this.effective, ...this.settings.config },
       configProblems: this.configProblems,
       commands: [...this.commands.keys()],
+      commandSpecs: [...this.commands].map(([name, { spec }]) => ({
+        name,
+        ...(spec.description ? { description: spec.description } : {}),
+        params: spec.params ?? [],
+        ...(spec.requiresApproval === true ? { requiresApproval: true } : {}),
+      })),
       pid: this.run?.pid ?? null,
       log: this.logs.slice(-LOG_SHOWN),
     };

@@ -267,6 +267,11 @@ export class Plugins {
     return this.instance(id).setEnabled(enabled);
   }
 
+  /** One of an instance's commands, sent by the technician: its handler's result (or its error). */
+  sendCommand(id: string, command: string, params: Record<string, unknown>): Promise<unknown> {
+    return this.instance(id).sendCommand(command, params);
+  }
+
   async restart(id: string): Promise<void> {
     const inst = this.instance(id);
     if (!inst.enabled) await inst.setEnabled(true);

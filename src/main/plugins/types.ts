@@ -19,8 +19,16 @@ export interface PluginSink extends TelemetrySink {
   event(name: string, data: unknown, opts?: SendOptions): number;
 }
 
+/** How a plugin's command is registered: the client's options, and whose it is. */
+export interface PluginCommandOptions extends CommandOptions {
+  /** The plugin instance's name, shown in the inbox. */
+  plugin: string;
+  /** Calls from the platform wait for the technician's approval before the handler runs. */
+  requiresApproval?: boolean;
+}
+
 /** Registers remote commands with the client (and the inbox); returns the unregister function. */
-export type RegisterCommand = (name: string, handler: CommandHandler, opts: CommandOptions) => () => void;
+export type RegisterCommand = (name: string, handler: CommandHandler, opts: PluginCommandOptions) => () => void;
 
 /** Why a run of a plugin ended without being asked to. */
 export interface EndReason {

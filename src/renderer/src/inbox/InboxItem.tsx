@@ -1,5 +1,6 @@
 // One command from the platform: what was asked, when, and what became of it. A command no
-// handler claimed ("waiting") can be approved or rejected here until its deadline.
+// handler claimed ("waiting") can be approved or rejected here until its deadline; so can a
+// plugin's command that asks for approval, whose plugin then runs it.
 import { useState } from 'react';
 import type { CommandView } from '../../../shared/contract';
 import { getBench } from '../bridge';
@@ -92,15 +93,29 @@ export function InboxItem({ cmd }: { cmd: CommandView }): React.JSX.Element {
           {stateWords(cmd)}
         </span>
         {cmd.handledBy === 'built-in' ? ' · handled by the recorder' : ''}
-        {cmd.handledBy === 'plugin' ? ' · answered by a plugin' : ''}
+        {cmd.handledBy === 'plugin' && (
+          <span data-testid={`inbox-plugin-${cmd.id}`}>
+            {cmd.needsApproval ? ' · for plugin ' : ' · answered by plugin '}
+            <strong>{cmd.plugin ?? 'a plugin'}</strong>
+          </span>
+        )}
       </p>
       <Outcome cmd={cmd} />
       {waiting && (
         <div className="inbox-answer">
           {cmd.deadline !== null && <Countdown deadline={cmd.deadline} testId={`countdown-${cmd.id}`} />}
           <p className="muted inbox-approve-note" data-testid={`approve-note-${cmd.id}`}>
-            The recorder cannot do this itself: Approve reports it as done to the platform — you do the rest on the
-            bench. Reject tells the platform it was refused.
+            {cmd.needsApproval ? (
+              <>
+                Plugin {cmd.plugin ?? ''} asks before it runs this: Approve runs it with the values above, and its
+                answer goes to the platform. Reject tells the platform it was refused.
+              </>
+            ) : (
+              <>
+                The recorder cannot do this itself: Approve reports it as done to the platform — you do the rest on the
+                bench. Reject tells the platform it was refused.
+              </>
+            )}
           </p>
           <input
             value={reason}

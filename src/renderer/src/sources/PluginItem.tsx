@@ -1,5 +1,6 @@
 // One plugin instance in the sources list (the demo sensor is one): its state in words, what it
-// is, its own status line, counters, errors, log, and the switch, restart, settings and remove.
+// is, its own status line, counters, errors, its commands to send, log, and the switch, restart,
+// settings and remove.
 import { useState } from 'react';
 import type { PluginState } from '../../../shared/contract';
 import { getBench } from '../bridge';
@@ -8,6 +9,7 @@ import { ErrorText } from '../common/ErrorText';
 import { count } from '../common/format';
 import { useAction, type Action } from '../common/useAction';
 import { useSourcesStore } from '../stores/sourcesStore';
+import { PluginCommands } from './PluginCommands';
 import { RemoveButton } from './RemoveButton';
 import { SerialLog } from './SerialLog';
 import { StateDot } from './StateDot';
@@ -167,6 +169,15 @@ export function PluginItem({ id, onSettings, onReview }: Props): React.JSX.Eleme
           onRemove={() => getBench().invoke('plugin.remove', { id })}
         />
       </div>
+      {/* Commands are declared by the running plugin: they come and go with it. */}
+      {p.commandSpecs.length > 0 && RUNNING.has(p.state) && (
+        <details className="plugin-commands-box" data-testid={`plugin-commands-${p.name}`}>
+          <summary>
+            Commands <span className="muted">({p.commandSpecs.length})</span>
+          </summary>
+          <PluginCommands id={id} plugin={p.name} commands={p.commandSpecs} />
+        </details>
+      )}
       <ErrorText error={toggle.error} testId={`plugin-error-${p.name}`} />
       <ErrorText error={restart.error} testId={`plugin-restart-error-${p.name}`} />
       <SerialLog id={id} log={p.log} testId={`plugin-log-${p.name}`} />
