@@ -1,0 +1,63 @@
+// An SCPI instrument: a bench power supply, a multimeter, an electronic load — anything that
+// answers *IDN? over its LAN socket (port 5025) or a serial port. It records who the instrument
+// is, polls the query table into metrics, reads the instrument's error queue and sends settings.
+//
+// This file only wires the plugin API to the plain modules beside it, which hold the protocol
+// and are tested on their own: connection.ts (one request in flight), poller.ts (a poll cycle),
+// error-queue.ts (SYST:ERR?), commands.ts (parameter checks), session.ts (connect, poll,
+// reconnect). Besides the plugin API it uses Node's own modules and the `serialport` package.
+import { definePlugin } from 'plexus-bench/plugin';
+import { checkLine, setCurrent, setOutput, setVoltage, SPECS } from './commands';
+import { checkConfig, SCHEMA } from './config';
+import { ScpiSession } from './session';
+
+export default definePlugin({
+  id: 'scpi',
+  name: 'SCPI instrument',
+  version: '1.0.0',
+  description: 'An SCPI instrument over TCP or serial: identity, polled queries, error queue, settings.',
+  config: SCHEMA,
+  setup(ctx) {
+    const checked = checkConfig(ctx.config);
+    if (!checked.ok) {
+      // A setting missing is no crash: restarting would not fix it. Say what to set, and wait.
+      for (const p of checked.problems) ctx.log.error(p);
+      const [first, ...more] = checked.problems;
+      ctx.status(more.length ? `${first} (and ${more.length} more: see the log)` : (first ?? ''));
+      return;
+    }
+    const { settings } = checked;
+    const session = new ScpiSession(ctx, settings);
+
+    // The window's command line sends `send`; the platform may send all four, and each waits for
+    // the technician's approval first (SPECS: requiresApproval).
+    ctx.onCommand('send', (params) => session.send(checkLine(params)), SPECS.send);
+    ctx.onCommand(
+      'set_voltage',
+      (params) => {
+        const s = setVoltage(params, settings.limits.volts);
+        return session.set(s.line, s.readback);
+      },
+      SPECS.set_voltage,
+    );
+    ctx.onCommand(
+      'set_current',
+      (params) => {
+        const s = setCurrent(params, settings.limits.amps);
+        return session.set(s.line, s.readback);
+      },
+      SPECS.set_current,
+    );
+    ctx.onCommand(
+      'output',
+      (params) => {
+        const s = setOutput(params);
+        return session.set(s.line, s.readback);
+      },
+      SPECS.output,
+    );
+
+    session.start();
+    return () => session.stop();
+  },
+});
