@@ -80,6 +80,20 @@ describe('plugins in the host', () => {
     });
   });
 
+  it('a shipped plugin picked from the catalog is added as the catalog names it, and runs', async () => {
+    const h = await startHost();
+    const entry = (await call(h, 'plugin.catalog', {})).find((e) => e.folder === 'builtin:system-stats');
+    expect(entry?.where).toBe('built-in');
+    // The window sends back the catalog's folder as it is.
+    const { id } = await call(h, 'plugin.add', { folder: entry!.folder, config: { intervalS: 0.5 } });
+    await until(() => h.state().plugins.find((p) => p.id === id)?.state === 'running', 20_000, 'system-stats to run');
+    expect(h.state().plugins.find((p) => p.id === id)?.folder).toBe('builtin:system-stats');
+    await expect(call(h, 'plugin.add', { folder: 'builtin:../../etc' })).rejects.toThrow(
+      'there is no plugin shipped as "../../etc"',
+    );
+    await expect(call(h, 'plugin.add', { folder: 'builtin:nope' })).rejects.toThrow(/nope/);
+  });
+
   it('the demo sensor is a plugin; plugins and network sources are kept across a restart', async () => {
     const dir = tempDir();
     const a = await startHost(dir);

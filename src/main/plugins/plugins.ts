@@ -130,6 +130,12 @@ export class Plugins {
 
   /** How settings name a folder: `builtin:<name>` inside the shipped plugins, else absolute. */
   private folderKey(folder: string): string {
+    // The catalog names shipped plugins so (what the window sends back when one is picked).
+    if (folder.startsWith(BUILTIN)) {
+      const name = folder.slice(BUILTIN.length);
+      if (/^[\w.-]+$/.test(name) && name !== '.' && name !== '..') return folder;
+      throw new ManifestError(`there is no plugin shipped as ${JSON.stringify(name)}`);
+    }
     const abs = resolve(folder);
     const rel = relative(resolve(this.opts.builtInDir), abs);
     if (rel && !rel.startsWith('..') && !rel.includes(sep)) return `${BUILTIN}${rel}`;
