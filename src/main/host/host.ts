@@ -34,6 +34,7 @@ import {
 } from '../../shared/contract';
 import { Plugins, PluginNotFoundError, builtInPluginsDir } from '../plugins';
 import { DEMO_DIR, firstPlugins } from './demo-plugin';
+import { pluginSerialOpener } from './plugin-serial-opener';
 import type { HostOptions, RunExport } from './host-options';
 import { CommandInbox } from './inbox';
 import { MarkerList } from './marker-list';
@@ -168,6 +169,8 @@ export class Host {
       stateChanged: () => this.sourcesChanged(),
       ...(opts.pluginTiming ? { timing: opts.pluginTiming } : {}),
       log: (source, level, message) => this.log[level](`[${source}] ${message}`),
+      // Script plugins' serial ports are opened on this thread (the driver cannot run in a worker).
+      serial: pluginSerialOpener({ sourceHolding: (path) => this.sources.serialSourceHolding(path) }),
     });
     registerBuiltInCommands(this.inbox, this.sources, this.plugins, () => this.save());
     this.library = new RunLibrary(

@@ -2,6 +2,8 @@
 // persisted, connected when enabled), and webcams the window streams.
 
 import { randomUUID } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { SerialDevice, type SerialDeviceConfig } from '../devices/serial';
 import { CameraRegistry, streamCamera, type CameraHandle, type CameraStatus } from '../devices/camera';
 import type {
@@ -154,6 +156,26 @@ export class Sources {
     const e = this.serial.get(id);
     if (!e) throw new NotFoundError(`no serial device with id ${id}`);
     return e;
+  }
+
+  /**
+   * The name of the serial source that has `path` open (or is opening it), or null: a plugin
+   * asking for the same port is told who has it. Symlinks and their targets are one port.
+   */
+  serialSourceHolding(path: string): string | null {
+    const real = (p: string): string => {
+      try {
+        return realpathSync(p);
+      } catch {
+        return resolve(p);
+      }
+    };
+    const wanted = real(path);
+    for (const e of this.serial.values()) {
+      const s = e.device.status();
+      if ((s.state === 'open' || s.state === 'opening') && s.path && real(s.path) === wanted) return e.config.name;
+    }
+    return null;
   }
 
   findSerialByName(name: string): SerialEntry | undefined {

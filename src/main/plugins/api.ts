@@ -32,6 +32,7 @@
  */
 
 import type { ConfigSchema } from '../../shared/plugin-config';
+import type { PortInfo } from '../../shared/ports';
 
 export type {
   BooleanField,
@@ -126,6 +127,66 @@ export interface PluginLog {
   error(message: string): void;
 }
 
+/** How a serial port is set up: the device's manual says. Unknown keys are refused. */
+export interface SerialOptions {
+  /** Bits per second, a whole number from 50 to 4,000,000 (e.g. 9600, 115200). */
+  baudRate: number;
+  /** Default 8. */
+  dataBits?: 5 | 6 | 7 | 8;
+  /** Default "none". */
+  parity?: 'none' | 'even' | 'odd' | 'mark' | 'space';
+  /** Default 1. */
+  stopBits?: 1 | 1.5 | 2;
+}
+
+/**
+ * An open serial port. The recorder opened it (its own thread holds the port); bytes cross to and
+ * from the plugin in order. Closed by the recorder when the plugin stops, crashes or restarts.
+ */
+export interface SerialLink {
+  /** The path it was opened with, e.g. "/dev/ttyUSB0" or "COM3". */
+  readonly path: string;
+  /** false once it closed: by `close()`, unplugged, or an error (see {@link SerialLink.onClose}). */
+  readonly isOpen: boolean;
+  /**
+   * Bytes as they arrive, in order, a few milliseconds' worth at a time (a chunk boundary says
+   * nothing about the device's framing). Bytes that arrive before the first listener wait for
+   * it. Returns a function that removes the listener.
+   */
+  onData(listener: (bytes: Uint8Array) => void): () => void;
+  /**
+   * The port closed without the plugin asking: unplugged, an error, or closed by the recorder.
+   * `reason` is for a person, e.g. "/dev/ttyUSB0 disappeared (unplugged?)". Not called for the
+   * plugin's own `close()`. Returns a function that removes the listener.
+   */
+  onClose(listener: (reason: string) => void): () => void;
+  /**
+   * Send bytes (text is sent as UTF-8). Resolves once the operating system has sent them all
+   * (drained); rejects when the port closed first. Writes go out in the order they were made.
+   */
+  write(data: Uint8Array | string): Promise<void>;
+  /** Close the port. Writes not yet sent are abandoned (their promises reject). */
+  close(): Promise<void>;
+}
+
+/** A serial port the recorder sees (USB details need udev on Linux): the window's port picker's shape. */
+export type SerialPortInfo = PortInfo;
+
+/**
+ * Serial ports, opened by the recorder on the plugin's behalf: serial drivers cannot run inside
+ * a plugin's thread, so npm serial packages do not work in a script plugin — use these.
+ */
+export interface SerialPorts {
+  /**
+   * Open a port. Rejects with an Error whose message is for a person: the port is not there,
+   * permission is denied (and which group to join), it is busy (and who holds it: a program, the
+   * recorder's own serial source or a plugin, by name), or the options are wrong (which and why).
+   */
+  open(path: string, options: SerialOptions): Promise<SerialLink>;
+  /** The ports the recorder sees. Pseudo-terminals are not listed; open them by path. */
+  list(): Promise<SerialPortInfo[]>;
+}
+
 /**
  * What `setup` gets: the plugin's whole view of the recorder.
  *
@@ -160,6 +221,8 @@ export interface PluginContext<Config = Record<never, never>> {
   readonly signal: AbortSignal;
   /** Now on the recorder's clock (epoch ms, synchronised with the gateway, never jumps back). */
   now(): number;
+  /** Serial ports, opened by the recorder on the plugin's behalf (see {@link SerialPorts}). */
+  readonly serial: SerialPorts;
 }
 
 /** What `setup` may return: a function run when the plugin stops (may be async). */

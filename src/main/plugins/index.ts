@@ -10,4 +10,5 @@ export {
 } from './plugins';
 export type { InstanceSettings, PluginTiming } from './plugin-instance';
 export type { PluginSink, RegisterCommand } from './types';
+export type { SerialOpener, OpenedSerialPort, CheckedSerialOptions } from './serial/types';
 export { findAppRoot, builtInPluginsDir } from './app-root';

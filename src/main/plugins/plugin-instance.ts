@@ -21,6 +21,7 @@ import { runLocalCommand } from './local-command';
 import { PluginRecorder } from './plugin-recorder';
 import { startProcessRun } from './process/process-run';
 import { startScriptRun } from './script/script-run';
+import type { SerialPortRegistry } from './serial/port-registry';
 import { Supervisor, type SupervisorOptions, type SupervisorStatus } from './supervisor';
 import type { LogLevel, PluginLogEntry, PluginRun, PluginSink, RegisterCommand } from './types';
 
@@ -63,6 +64,8 @@ export interface InstanceHost {
   stateChanged: () => void;
   /** The recorder's log file, where every plugin's log lines also go (with its name). */
   appLog: (source: string, level: LogLevel, message: string) => void;
+  /** Serial ports script plugins open through the recorder, and who holds which. */
+  serial: SerialPortRegistry;
 }
 
 const LOG_KEEP = 200;
@@ -237,6 +240,7 @@ export class PluginInstance {
             setupTimeoutMs: this.host.timing.setupTimeoutMs,
             stopGraceMs: this.host.timing.stopGraceMs,
             env,
+            serial: { registry: this.host.serial, holder: { id: this.settings.id, name: this.settings.name } },
           })
         : this.launchProcess(m, env);
     return started.then((run) => {

@@ -20,6 +20,8 @@ import { ManifestError, manifestView, readManifest } from './manifest';
 import { NetworkLineSource } from './network/network-lines';
 import { PluginInstance, type InstanceHost, type InstanceSettings, type PluginTiming } from './plugin-instance';
 import { pluginBaseEnv } from './plugin-env';
+import { SerialPortRegistry } from './serial/port-registry';
+import type { SerialOpener } from './serial/types';
 import type { LogLevel, PluginSink, RegisterCommand } from './types';
 
 export class PluginNotFoundError extends Error {
@@ -56,6 +58,11 @@ export interface PluginsOptions {
   timing?: Partial<PluginTiming>;
   /** The recorder's log file (default: nowhere). */
   log?: (source: string, level: LogLevel, message: string) => void;
+  /**
+   * Opens serial ports for script plugins (ctx.serial) on this thread: the serial driver cannot
+   * run in a plugin's worker. Absent: ctx.serial.open() refuses, saying so.
+   */
+  serial?: SerialOpener;
 }
 
 const BUILTIN = 'builtin:';
@@ -83,8 +90,10 @@ export class Plugins {
   private added: string[] = [];
   private trusted: Record<string, string> = {};
   private readonly host: InstanceHost;
+  private readonly serial: SerialPortRegistry;
 
   constructor(private readonly opts: PluginsOptions) {
+    this.serial = new SerialPortRegistry(opts.serial ?? null);
     this.host = {
       sink: opts.sink,
       registerCommand: opts.registerCommand,
@@ -98,6 +107,7 @@ export class Plugins {
       changed: opts.changed,
       stateChanged: opts.stateChanged,
       appLog: opts.log ?? (() => {}),
+      serial: this.serial,
     };
   }
 
@@ -299,6 +309,18 @@ export class Plugins {
     const out: Record<string, MetricInfo> = {};
     for (const i of this.instances.values()) for (const [k, v] of i.metricInfo()) out[k] = v;
     return out;
+  }
+
+  // ── serial ports of script plugins ──────────────────────────────────────────────────────
+
+  /** Serial ports plugins hold now: `{ path, plugin }` each (closed ones are gone from it). */
+  openSerialPorts(): Array<{ path: string; plugin: string }> {
+    return this.serial.openPorts();
+  }
+
+  /** The name of the plugin holding this serial port, or null (for the recorder's own sources). */
+  serialPortHolder(path: string): string | null {
+    return this.serial.holderOf(path);
   }
 
   // ── network lines ────────────────────────────────────────────────────────────────────────

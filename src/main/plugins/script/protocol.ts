@@ -5,6 +5,7 @@
 
 import type { ConfigSchema, ConfigValues } from '../../../shared/plugin-config';
 import type { CommandSpec, MetricInfo } from '../api';
+import type { SerialHostMessage, SerialWorkerMessage } from './serial-messages';
 
 /** What the worker is started with (`workerData`). */
 export interface WorkerBoot {
@@ -31,7 +32,8 @@ export type HostMessage =
   | { t: 'clock'; now: number }
   | { t: 'command'; id: string; name: string; params: Record<string, unknown>; receivedAt: number }
   | { t: 'command-abort'; id: string }
-  | { t: 'stop' };
+  | { t: 'stop' }
+  | SerialHostMessage;
 
 /** What the module declared, before setup runs (the host checks the config against it). */
 export interface DefinitionInfo {
@@ -73,4 +75,5 @@ export type WorkerMessage =
   | { t: 'command-done'; id: string; ok: true; value: unknown }
   | { t: 'command-done'; id: string; ok: false; error: string }
   | { t: 'pong'; n: number }
-  | { t: 'stopped' };
+  | { t: 'stopped' }
+  | SerialWorkerMessage;

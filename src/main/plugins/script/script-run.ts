@@ -9,6 +9,7 @@ import type { ConfigResult } from '../../../shared/plugin-config';
 import { errorMessage } from '../../../shared/util';
 import type { CommandSpec, MetricInfo } from '../api';
 import type { PluginRecorder } from '../plugin-recorder';
+import type { SerialHolder, SerialPortRegistry } from '../serial/port-registry';
 import { PluginEnded, type CommandCall, type EndReason, type LogLevel, type PluginRun } from '../types';
 import { bundlePlugin, PluginBuildError } from './bundle';
 import {
@@ -20,6 +21,7 @@ import {
 } from './protocol';
 import { workerScript } from './worker-script';
 import { describePluginError } from './stack';
+import { SerialSession } from './serial-session';
 
 export interface ScriptRunOptions {
   /** The plugin's entry file (.ts, .mts, .js, .mjs, .cjs). */
@@ -45,6 +47,8 @@ export interface ScriptRunOptions {
   stopGraceMs: number;
   /** The worker's process.env (the recorder's own secrets are not in it). */
   env: Record<string, string>;
+  /** Where its serial ports come from, and who it is to the other plugins. */
+  serial: { registry: SerialPortRegistry; holder: SerialHolder };
 }
 
 export async function startScriptRun(o: ScriptRunOptions): Promise<PluginRun> {
@@ -71,7 +75,16 @@ export async function startScriptRun(o: ScriptRunOptions): Promise<PluginRun> {
       stackSizeMb: 4,
     },
   });
-  const post = (m: HostMessage): void => worker.postMessage(m);
+  const post = (m: HostMessage, transfer?: ArrayBuffer[]): void => {
+    try {
+      worker.postMessage(m, transfer ?? []);
+    } catch (e) {
+      // Only after the thread is gone (its last ports closing): nobody is left to tell.
+      if (phase !== 'gone') throw e;
+    }
+  };
+  // The serial driver cannot run in a worker: this thread holds the plugin's ports for it.
+  const serial = new SerialSession(o.serial.registry, o.serial.holder, post, o.log);
   pipeLines(worker.stdout, (l) => o.log('info', l));
   pipeLines(worker.stderr, (l) => o.log('warn', l));
 
@@ -103,8 +116,14 @@ export async function startScriptRun(o: ScriptRunOptions): Promise<PluginRun> {
     worker
       .terminate()
       .catch((e: unknown) => o.log('warn', `the plugin's thread did not end cleanly: ${errorMessage(e)}`));
-    if (wasRunning) resolveEnded(reason);
-    else rejectStart(new PluginEnded(reason));
+    // Its ports are closed before the supervisor hears of the end: a restart finds them free.
+    serial
+      .closeAll(`the plugin ended (${reason.message})`)
+      .catch((e: unknown) => o.log('warn', `closing its serial ports failed: ${errorMessage(e)}`))
+      .finally(() => {
+        if (wasRunning) resolveEnded(reason);
+        else rejectStart(new PluginEnded(reason));
+      });
   };
 
   worker.on('message', (m: WorkerMessage) => {
@@ -172,6 +191,13 @@ export async function startScriptRun(o: ScriptRunOptions): Promise<PluginRun> {
       }
       case 'stopped':
         break;
+      case 'serial-open':
+      case 'serial-write':
+      case 'serial-close':
+      case 'serial-ack':
+      case 'serial-list':
+        serial.handle(m);
+        break;
     }
   });
   worker.on('error', (e: Error & { code?: string }) => {
@@ -214,7 +240,11 @@ export async function startScriptRun(o: ScriptRunOptions): Promise<PluginRun> {
     ended,
     pid: null,
     async stop() {
-      if (phase === 'gone') return gone;
+      if (phase === 'gone') {
+        await gone;
+        await serial.closeAll('the plugin stopped'); // waits for the ports its end is closing
+        return;
+      }
       phase = 'stopping';
       clearInterval(pinger);
       clearTimeout(setupTimer);
@@ -236,6 +266,7 @@ export async function startScriptRun(o: ScriptRunOptions): Promise<PluginRun> {
       phase = 'gone';
       await worker.terminate();
       await gone;
+      await serial.closeAll('the plugin stopped');
     },
     command(name: string, params: Record<string, unknown>, call: CommandCall) {
       if (phase !== 'running') return Promise.reject(new Error('the plugin is not running'));

@@ -13,6 +13,7 @@ import * as api from '../api';
 import type { CommandHandler, CommandSpec, MetricInfo, PluginContext, PluginDefinition, SendOptions } from '../api';
 import { PointBatcher } from './point-batcher';
 import { describePluginError } from './stack';
+import { workerSerial } from './worker-serial';
 import { FLAG_EVENT, type DefinitionInfo, type HostMessage, type WorkerBoot, type WorkerMessage } from './protocol';
 
 const port = parentPort!;
@@ -59,6 +60,7 @@ function flushRejectedCount(): void {
 }
 
 const batcher = new PointBatcher(post, boot.credit);
+const serial = workerSerial(post);
 
 // Points sent just before a crash still reach the recording: flushed before the worker dies
 // (the host drains the worker's messages before it hears of the exit).
@@ -213,6 +215,7 @@ function makeContext(config: Record<string, unknown>): PluginContext<Record<stri
     },
     signal: stopping.signal,
     now,
+    serial: serial.serial,
   };
 }
 
@@ -308,6 +311,8 @@ port.on('message', (m: HostMessage) => {
         post({ t: 'log', level: 'error', message: `stopping failed: ${describePluginError(e)}` }),
       );
       break;
+    default:
+      serial.handle(m);
   }
 });
 
