@@ -69,7 +69,13 @@ export const SCHEMA = {
     dataBits: { type: 'integer', title: 'Data bits', default: 8, minimum: 5, maximum: 8 },
     parity: { type: 'string', title: 'Parity', enum: ['none', 'even', 'odd', 'mark', 'space'], default: 'none' },
     stopBits: { type: 'integer', title: 'Stop bits', default: 1, minimum: 1, maximum: 2 },
-    rtscts: { type: 'boolean', title: 'RTS/CTS flow control', default: false },
+    // Kept so saved settings stay valid, though the recorder opens plugins' ports without it.
+    rtscts: {
+      type: 'boolean',
+      title: 'RTS/CTS flow control',
+      description: 'Not available to plugins: the port is opened without it',
+      default: false,
+    },
     lineEnding: {
       type: 'string',
       title: 'Line ending',
@@ -139,6 +145,8 @@ export interface ScpiConfig {
 
 export interface Settings {
   target: Target;
+  /** What was set but cannot be honoured, in words: said in the log, the plugin goes on. */
+  notes: string[];
   rows: QueryRow[];
   intervalMs: number;
   timeoutMs: number;
@@ -150,6 +158,7 @@ export interface Settings {
 /** The settings, or every reason they cannot be used (in the technician's words). */
 export function checkConfig(c: ScpiConfig): { ok: true; settings: Settings } | { ok: false; problems: string[] } {
   const problems: string[] = [];
+  const notes: string[] = [];
   let target: Target | null = null;
   if (c.transport === 'tcp') {
     if (!c.host.trim()) problems.push("set the instrument's address (Address) for a TCP connection");
@@ -164,8 +173,11 @@ export function checkConfig(c: ScpiConfig): { ok: true; settings: Settings } | {
         dataBits: c.dataBits as 5 | 6 | 7 | 8,
         parity: c.parity,
         stopBits: c.stopBits as 1 | 2,
-        rtscts: c.rtscts,
       };
+    // An SCPI exchange is one short line each way, which fits any instrument's buffer, so the
+    // handshake is rarely missed: go on without it, but say so.
+    if (c.rtscts)
+      notes.push("RTS/CTS flow control is not available to plugins' serial ports: the port is opened without it");
   }
   const { rows, problems: rowProblems } = queryRows(c.queries);
   problems.push(...rowProblems);
@@ -174,6 +186,7 @@ export function checkConfig(c: ScpiConfig): { ok: true; settings: Settings } | {
     ok: true,
     settings: {
       target,
+      notes,
       rows,
       intervalMs: c.intervalS * 1000,
       timeoutMs: c.timeoutS * 1000,

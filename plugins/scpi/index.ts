@@ -5,7 +5,8 @@
 // This file only wires the plugin API to the plain modules beside it, which hold the protocol
 // and are tested on their own: connection.ts (one request in flight), poller.ts (a poll cycle),
 // error-queue.ts (SYST:ERR?), commands.ts (parameter checks), session.ts (connect, poll,
-// reconnect). Besides the plugin API it uses Node's own modules and the `serialport` package.
+// reconnect). Besides the plugin API it uses only Node's own modules: a serial port is opened by
+// the recorder (ctx.serial), since serial drivers cannot run in a plugin's thread.
 import { definePlugin } from 'plexus-bench/plugin';
 import { checkLine, setCurrent, setOutput, setVoltage, SPECS } from './commands';
 import { checkConfig, SCHEMA } from './config';
@@ -27,6 +28,7 @@ export default definePlugin({
       return;
     }
     const { settings } = checked;
+    for (const note of settings.notes) ctx.log.warn(note);
     const session = new ScpiSession(ctx, settings);
 
     // The window's command line sends `send`; the platform may send all four, and each waits for

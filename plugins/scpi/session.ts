@@ -14,7 +14,10 @@ import { StatusLine } from './status-line';
 import { describeTarget, openLink, seconds, type Link } from './transport';
 
 /** The parts of the plugin context a session uses. */
-export type SessionContext = Pick<PluginContext, 'sendBatch' | 'event' | 'describe' | 'status' | 'log' | 'signal'>;
+export type SessionContext = Pick<
+  PluginContext,
+  'sendBatch' | 'event' | 'describe' | 'status' | 'log' | 'signal' | 'serial'
+>;
 
 /** Pauses before reconnecting: short at first (a blip), growing while the instrument stays away. */
 const RECONNECT = { firstMs: 500, maxMs: 10_000 };
@@ -108,10 +111,15 @@ export class ScpiSession {
     let identified = false;
     try {
       this.statusLine.waiting(`connecting to ${this.where}…`);
-      this.link = await openLink(this.s.target, Math.max(this.s.timeoutMs, 3000), {
-        data: (chunk) => splitter.push(chunk),
-        closed: (why) => conn.lose(why),
-      });
+      this.link = await openLink(
+        this.s.target,
+        Math.max(this.s.timeoutMs, 3000),
+        {
+          data: (chunk) => splitter.push(chunk),
+          closed: (why) => conn.lose(why),
+        },
+        this.ctx.serial,
+      );
       await this.identify(conn);
       identified = true;
       this.conn = conn;

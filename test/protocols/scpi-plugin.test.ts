@@ -1,8 +1,10 @@
 // The shipped SCPI plugin run for real: plugins/scpi in a worker thread of the Plugins manager,
-// against the simulated supply on a loopback TCP port. Only the sink (where points go) and the
-// command board (where commands come from) are stand-ins, as in test/plugins/shipped.test.ts.
+// against the simulated supply on a loopback TCP port or a pty pair. Only the sink (where points
+// go) and the command board (where commands come from) are stand-ins, as in
+// test/plugins/shipped.test.ts; serial ports are opened by the recorder's own opener, as in the app.
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { pluginSerialOpener } from '../../src/main/host/plugin-serial-opener';
 import { CommandBoard, MemorySink, plugins, REPO, stopManagers, type Recorded } from '../plugins/helpers';
 import { until } from '../helpers/plexus';
 import { killAllPtyProcesses, ptyPair } from '../helpers/pty';
@@ -30,7 +32,7 @@ async function sim(opts: Parameters<typeof startScpiSim>[0] = {}): Promise<ScpiS
 function run(s: ScpiSim, config: Record<string, unknown> = {}) {
   const sink = new MemorySink();
   const board = new CommandBoard();
-  const mgr = plugins(sink, board);
+  const mgr = plugins(sink, board, { serial: pluginSerialOpener() });
   mgr.add(FOLDER, 'psu', {
     host: '127.0.0.1',
     port: s.port,
@@ -368,10 +370,14 @@ describe('SCPI plugin over a serial port', () => {
     const dir = tempDir('plexus-scpi-');
     const pair = await ptyPair(dir, 'psu');
     await s.serveSerial(pair.device);
-    const p = run(s, { transport: 'serial', serialPath: pair.host, baudRate: 115200, parity: 'none' });
+    const p = run(s, { transport: 'serial', serialPath: pair.host, baudRate: 115200, parity: 'none', rtscts: true });
 
     await until(() => p.events('identity').length > 0, LONG, `the identity over serial ${p.why()}`);
     expect(p.events('identity')[0]!.value).toMatchObject({ idn: SIM_IDN, address: pair.host });
+    // RTS/CTS was asked for, but plugins' ports open without it: said in the log, and it goes on.
+    expect(p.logs()).toContain(
+      "RTS/CTS flow control is not available to plugins' serial ports: the port is opened without it",
+    );
     await until(() => p.values('volts').length >= 3, LONG, `readings over serial ${p.why()}`);
     expect(new Set(p.values('volts'))).toEqual(new Set([4.5]));
     expect(new Set(p.values('amps'))).toEqual(new Set([0.45]));
@@ -379,14 +385,28 @@ describe('SCPI plugin over a serial port', () => {
     expect(await p.board.call('psu.set_voltage', { volts: 6 })).toEqual({ line: 'VOLT 6', value: 6 });
     await until(() => p.values('volts').at(-1) === 6, LONG, 'the new voltage over serial');
 
-    // Unplugged: the pty vanishes. The read stream ends, or the path watch sees the file go.
+    // The recorder holds the port, in the plugin's name.
+    expect(p.mgr.openSerialPorts()).toEqual([{ path: pair.host, plugin: 'psu' }]);
+
+    // Unplugged: the pty vanishes. The port reports it closed, or the path watch sees the file go.
     await pair.kill();
     await until(() => p.events('disconnected').length > 0, LONG, `the unplug noticed ${p.why()}`);
     const gone = p.events('disconnected')[0]!.value as { address: string; why: string };
     expect(gone.address).toBe(pair.host);
     expect([`${pair.host} closed (unplugged?)`, `${pair.host} disappeared (unplugged?)`]).toContain(gone.why);
-    await until(() => /^there is no serial port .* — trying again in/.test(p.view().statusText ?? ''), LONG, p.why());
+    // Each try while it is away fails in words, and the pause before the next one grows.
+    await until(
+      () => p.view().statusText === `${pair.host} is not there (unplugged?) — trying again in 1 s`,
+      LONG,
+      p.why(),
+    );
+    await until(
+      () => p.view().statusText === `${pair.host} is not there (unplugged?) — trying again in 2 s`,
+      LONG,
+      p.why(),
+    );
     await expect(p.board.call('psu.send', { line: 'VOLT?' })).rejects.toThrow(`not connected to ${pair.host}`);
+    expect(p.mgr.openSerialPorts()).toEqual([]); // let go of while away
 
     const again = await ptyPair(dir, 'psu', { device: pair.device, host: pair.host });
     await s.serveSerial(again.device);
@@ -395,5 +415,9 @@ describe('SCPI plugin over a serial port', () => {
     await until(() => p.values('volts').length >= n + 2, LONG, 'readings after plugging in');
     expect(p.values('volts').at(-1)).toBe(6);
     expect(p.view()).toMatchObject({ state: 'running', rejected: 0, restarts: 0 });
+
+    // Stopping the plugin closes the port.
+    await p.mgr.stopAll();
+    expect(p.mgr.openSerialPorts()).toEqual([]);
   });
 });

@@ -98,7 +98,13 @@ describe('settings', () => {
     expect(serial.ok && serial.settings).toMatchObject({
       target: { kind: 'serial', path: '/dev/ttyUSB0', baudRate: 115200, dataBits: 8, parity: 'even', stopBits: 1 },
       lineEnding: '\r\n',
+      notes: [],
     });
+    // The recorder opens plugins' ports without RTS/CTS: said, not silently dropped, nor refused.
+    const rtscts = checkConfig(config({ transport: 'serial', serialPath: '/dev/ttyUSB0', rtscts: true }));
+    expect(rtscts.ok && rtscts.settings.notes).toEqual([
+      "RTS/CTS flow control is not available to plugins' serial ports: the port is opened without it",
+    ]);
   });
 
   it('names each bad query row and why', () => {
