@@ -20,9 +20,17 @@ export default definePlugin({
   config: configSchema,
   async setup(ctx) {
     const c = ctx.config;
-    if (c.transport === 'tcp' && !c.host.trim()) throw new Error("Modbus TCP needs the device's address: set Host");
-    if (c.transport === 'rtu' && !c.serialPath.trim())
-      throw new Error('Modbus RTU needs a serial port: set Serial port (e.g. /dev/ttyUSB0)');
+    // Just added, nothing set yet: say what to set and wait (a crash and restarts would say less).
+    const missing =
+      c.transport === 'tcp' && !c.host.trim()
+        ? "Modbus TCP needs the device's address: set Host in Settings"
+        : c.transport === 'rtu' && !c.serialPath.trim()
+          ? 'Modbus RTU needs a serial port: set Serial port in Settings (e.g. /dev/ttyUSB0)'
+          : null;
+    if (missing) {
+      ctx.status(missing);
+      return;
+    }
 
     // Each cell was checked against its column before setup; what is wrong across rows (a metric
     // named twice, overlapping registers…) refuses the map here, before anything is sent, every

@@ -203,6 +203,19 @@ describe('Modbus plugin over TCP', () => {
     );
   });
 
+  it('just added, with no address yet: says what to set and waits, without crashing or restarting', async () => {
+    const h = start();
+    h.manager.add(PLUGIN, 'fresh', {});
+    await until(
+      () => h.view('fresh').statusText === "Modbus TCP needs the device's address: set Host in Settings",
+      20_000,
+      'the status to say what to set',
+    );
+    expect(h.view('fresh').state).toBe('running');
+    expect(h.view('fresh').restarts).toBe(0);
+    expect(h.sink.points).toHaveLength(0);
+  });
+
   it('a bad register map is refused before anything is sent, each problem naming its row', async () => {
     const server = await startModbusServer();
     const h = start();
