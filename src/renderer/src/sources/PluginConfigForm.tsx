@@ -18,6 +18,13 @@ export function PluginConfigForm({ plugin: p, onDone }: { plugin: PluginView; on
   const taken = new Set(useSourcesStore(useShallow((s) => [...usedSourceNames(s, p.id)])));
   const [name, setName] = useState(p.name);
   const [draft, setDraft] = useState<ConfigDraft>(() => (schema ? draftFromConfig(schema, p.config) : {}));
+  // A script plugin declares its schema once its code runs: settings opened just after it was
+  // added see the schema arrive later, and then start from the instance's config (its defaults).
+  const [drafted, setDrafted] = useState(schema !== null);
+  if (schema && !drafted) {
+    setDrafted(true);
+    setDraft(draftFromConfig(schema, p.config));
+  }
   /** Fields changed here: the host's complaint about a field stands only until it is edited. */
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const nameProblem = sourceNameProblem(name, taken);
