@@ -4,7 +4,9 @@ import react from '@vitejs/plugin-react';
 
 export default defineConfig({
   main: {
-    plugins: [externalizeDepsPlugin()],
+    // @mcap/core is bundled: the MCAP worker is unpacked from the asar archive (asarUnpack), where
+    // it could not reach the packed node_modules.
+    plugins: [externalizeDepsPlugin({ exclude: ['@mcap/core'] })],
     build: {
       rollupOptions: {
         input: {
@@ -13,6 +15,8 @@ export default defineConfig({
           headless: resolve(__dirname, 'src/main/headless.ts'),
           // Runs inside each script plugin's worker thread.
           'plugin-worker': resolve(__dirname, 'src/main/plugins/script/worker-main.ts'),
+          // Builds MCAP chunks on a worker thread of an export.
+          'mcap-worker': resolve(__dirname, 'src/main/host/mcap-chunk-worker.ts'),
           // The public modules: plexus-bench/plugin and plexus-bench/client (package.json exports).
           plugin: resolve(__dirname, 'src/main/plugins/api.ts'),
           client: resolve(__dirname, 'src/main/plexus/index.ts'),

@@ -15,8 +15,11 @@ import type { McapTypes } from '@mcap/core';
 import type { RunView } from '../../shared/contract';
 import type { LoggedPoint } from '../plexus';
 import type { ExportSink } from './export-sink';
+import { buildNumberChunk, type BuiltChunk } from './mcap-chunk';
+import { ChunkPool } from './mcap-chunk-pool';
 import { McapFileWriter } from './mcap-file';
-import { PointLineReader, type LinePiece, type LineVisitor } from './run-library/metric-line';
+import { NanosecondClock, ownTags } from './mcap-number-messages';
+import type { LinePiece } from './run-library/metric-line';
 
 export const MCAP_RUN_METADATA = 'plexus.run';
 export const EVENTS_TOPIC = '/events';
@@ -61,13 +64,6 @@ function kindOf(p: LoggedPoint): Kind {
   return t === 'number' || t === 'boolean' || t === 'string' ? t : 'json';
 }
 
-/** The point's tags without the run id (every point of the run has it; the metadata holds it). */
-function ownTags(tags: Record<string, string> | undefined): Record<string, string> | undefined {
-  if (!tags) return undefined;
-  const rest = Object.entries(tags).filter(([k]) => k !== 'run_id');
-  return rest.length > 0 ? Object.fromEntries(rest) : undefined;
-}
-
 function message(p: LoggedPoint): Record<string, unknown> {
   const m: Record<string, unknown> = p.class === 'event' ? { name: p.metric, value: p.value } : { value: p.value };
   const tags = ownTags(p.tags);
@@ -108,12 +104,30 @@ export function runMetadata(info: McapRunInfo): Map<string, string> {
 /** What the export tells as it goes: how many points it has read so far. */
 export type McapProgress = (read: number) => void;
 
-/** Writes the MCAP file from the run's pieces of log lines; resolves with the number of messages. */
+export interface McapWriteOptions {
+  /** The run's metrics with numbers (from the library's index): their channels come first. */
+  numberMetrics: readonly string[];
+  /** Threads building chunks: 0 builds them here (a small run); default, one per core. */
+  threads?: number;
+}
+
+/** Text of log lines sent to build one chunk: about a megabyte of MCAP. */
+const BATCH_CHARS = 1_500_000;
+/** Chunks being built at once, per thread: one being built while the next waits. */
+const IN_FLIGHT_PER_THREAD = 2;
+
+/**
+ * Writes the MCAP file from the run's pieces of log lines; resolves with the number of messages.
+ * The numbers of the metrics named in `opts` (nearly all of a run) are built into chunks on
+ * worker threads; the rest (events, text, a metric the index did not know) goes into chunks
+ * built here. MCAP lets chunks hold any messages in any order: indexed readers sort by time.
+ */
 export async function writeMcap(
   pieces: Iterable<LinePiece>,
   info: McapRunInfo,
   sink: ExportSink,
   progress: McapProgress = () => {},
+  opts: McapWriteOptions = { numberMetrics: [], threads: 0 },
 ): Promise<number> {
   const file = new McapFileWriter(sink);
   const encoder = new TextEncoder();
@@ -129,18 +143,24 @@ export async function writeMcap(
     }
     return id;
   };
-  const channelFor = (kind: Kind, metric: string): number => {
+  const channelOf = (kind: Kind, metric: string): { key: string; channel: Omit<McapTypes.Channel, 'id'> } => {
     const topic = kind === 'event' ? (metric === 'marker' ? MARKERS_TOPIC : EVENTS_TOPIC) : `/${metric}`;
-    const key = `${kind}:${topic}`;
+    const metadata = new Map<string, string>();
+    if (kind !== 'event') {
+      metadata.set('metric', metric);
+      const unit = info.unit(metric);
+      if (unit) metadata.set('unit', unit);
+    }
+    return {
+      key: `${kind}:${topic}`,
+      channel: { schemaId: schemaFor(kind), topic, messageEncoding: 'json', metadata },
+    };
+  };
+  const channelFor = (kind: Kind, metric: string): number => {
+    const { key, channel } = channelOf(kind, metric);
     let id = channelIds.get(key);
     if (id === undefined) {
-      const metadata = new Map<string, string>();
-      if (kind !== 'event') {
-        metadata.set('metric', metric);
-        const unit = info.unit(metric);
-        if (unit) metadata.set('unit', unit);
-      }
-      id = file.channel({ schemaId: schemaFor(kind), topic, messageEncoding: 'json', metadata });
+      id = file.channel(channel);
       channelIds.set(key, id);
     }
     return id;
@@ -148,114 +168,68 @@ export async function writeMcap(
 
   await file.start({ profile: '', library: 'plexus-bench' });
   await file.metadata({ name: MCAP_RUN_METADATA, metadata: runMetadata(info) });
+  // The number channels, ahead of the chunks built elsewhere that use them.
+  const numberChannels = new Map<string, number>();
+  for (const metric of new Set(opts.numberMetrics)) {
+    const { key, channel } = channelOf('number', metric);
+    const id = await file.channelNow(channel);
+    channelIds.set(key, id);
+    numberChannels.set(metric, id);
+  }
 
-  // One message object, filled per point: the chunk builder copies what it needs.
+  // The points left to this thread, into chunks of its own.
   const msg: McapTypes.Message = { channelId: 0, sequence: 0, logTime: 0n, publishTime: 0n, data: new Uint8Array(0) };
+  const time = new NanosecondClock();
   let full = false;
-  const add = (channelId: number, seq: number, time: bigint, data: Uint8Array): void => {
-    msg.channelId = channelId;
-    msg.sequence = seq % 2 ** 32; // MCAP's sequence is 32 bits; the log's seq, so a message leads back to it
-    msg.logTime = time;
-    msg.publishTime = time;
-    msg.data = data;
+  const addRest = (p: LoggedPoint): void => {
+    const t = time.of(p.timestamp);
+    msg.channelId = channelFor(kindOf(p), p.metric);
+    msg.sequence = p.seq % 2 ** 32; // MCAP's sequence is 32 bits; the log's seq, so a message leads back to it
+    msg.logTime = t;
+    msg.publishTime = t;
+    msg.data = encoder.encode(JSON.stringify(message(p)));
     if (file.add(msg)) full = true;
   };
-  const time = new NanosecondClock();
-  const data = new MessageData();
-  const numberChannels = new Map<string, number>();
-  const visitor: LineVisitor = {
-    number(seq, metric, valueText, timeText, tagsJson) {
-      let channelId = numberChannels.get(metric);
-      if (channelId === undefined) {
-        channelId = channelFor('number', metric);
-        numberChannels.set(metric, channelId);
-      }
-      add(channelId, seq, time.of(Number(timeText)), data.number(valueText, tagsTail(tagsJson)));
-    },
-    other(p) {
-      add(channelFor(kindOf(p), p.metric), p.seq, time.of(p.timestamp), encoder.encode(JSON.stringify(message(p))));
-    },
-  };
-  const reader = new PointLineReader();
+
+  const pool = opts.threads === 0 ? null : await ChunkPool.start(numberChannels, opts.threads);
+  const build = (batch: LinePiece[]): Promise<BuiltChunk> =>
+    pool ? pool.build(batch) : Promise.resolve().then(() => buildNumberChunk(batch, numberChannels));
   let count = 0;
-  for (const piece of pieces) {
-    count += reader.visit(piece, visitor);
+  const building: Array<Promise<BuiltChunk>> = [];
+  const writeNext = async (): Promise<void> => {
+    const chunk = await building.shift()!;
+    await file.addChunk(chunk);
+    for (const p of chunk.rest) addRest(p);
     if (full) {
       full = false;
       await file.flushChunk();
     }
+    count += chunk.lines;
     progress(count);
+  };
+  const send = (batch: LinePiece[]): void => {
+    const b = build(batch);
+    b.catch(() => {}); // awaited in turn by writeNext; a failure before then is not "unhandled"
+    building.push(b);
+  };
+  try {
+    const inFlight = Math.max(1, (pool?.size ?? 0) * IN_FLIGHT_PER_THREAD);
+    let batch: LinePiece[] = [];
+    let chars = 0;
+    for (const piece of pieces) {
+      batch.push(piece);
+      chars += piece.body.length;
+      if (chars < BATCH_CHARS) continue;
+      send(batch);
+      batch = [];
+      chars = 0;
+      if (building.length >= inFlight) await writeNext();
+    }
+    if (batch.length > 0) send(batch);
+    while (building.length > 0) await writeNext();
+  } finally {
+    await pool?.close();
   }
   await file.end();
   return count;
-}
-
-const VALUE_HEAD = Buffer.from('{"value":');
-
-/**
- * A number's message, `{"value":<its text as the log wrote it><tags>}`, put together in one scratch
- * buffer: the chunk builder copies it, so nothing is allocated per point (a view per length is
- * kept), and the value's few ASCII characters are copied in a loop, cheaper here than a call into
- * Buffer.write.
- */
-class MessageData {
-  private bytes = Buffer.alloc(4096);
-  private views: Buffer[] = [];
-
-  constructor() {
-    VALUE_HEAD.copy(this.bytes);
-  }
-
-  number(valueText: string, tail: Buffer): Buffer {
-    const need = VALUE_HEAD.length + valueText.length + tail.length;
-    if (need > this.bytes.length) {
-      this.bytes = Buffer.alloc(need * 2);
-      VALUE_HEAD.copy(this.bytes);
-      this.views = [];
-    }
-    const b = this.bytes;
-    let n = VALUE_HEAD.length;
-    for (let i = 0; i < valueText.length; i++) b[n++] = valueText.charCodeAt(i);
-    if (tail.length === 1) b[n++] = tail[0]!;
-    else n += tail.copy(b, n);
-    return (this.views[n] ??= b.subarray(0, n));
-  }
-}
-
-/** Epoch ms to ns as nanoseconds() does, with the whole milliseconds' BigInt kept while they repeat. */
-class NanosecondClock {
-  private whole = NaN;
-  private wholeNs = 0n;
-
-  of(ms: number): bigint {
-    const whole = Math.floor(ms);
-    if (whole !== this.whole) {
-      this.whole = whole;
-      this.wholeNs = BigInt(whole) * 1_000_000n;
-    }
-    const frac = ms - whole;
-    return frac === 0 ? this.wholeNs : this.wholeNs + BigInt(Math.round(frac * 1e6));
-  }
-}
-
-const tailsByJson = new Map<string, Buffer>();
-const NO_TAGS_TAIL: Buffer = Buffer.from('}');
-let lastTagsJson = '';
-let lastTail: Buffer = NO_TAGS_TAIL;
-
-/** What follows a number's value: `,"tags":{…}}` of its own tags, or `}`; made once per tag set. */
-function tagsTail(tagsJson: string): Buffer {
-  if (tagsJson === '') return NO_TAGS_TAIL;
-  // Consecutive points mostly carry the same set: comparing with the last beats hashing.
-  if (tagsJson === lastTagsJson) return lastTail;
-  let tail = tailsByJson.get(tagsJson);
-  if (!tail) {
-    const own = ownTags(JSON.parse(tagsJson) as Record<string, string>);
-    tail = own ? Buffer.from(`,"tags":${JSON.stringify(own)}}`) : NO_TAGS_TAIL;
-    if (tailsByJson.size >= 4096) tailsByJson.clear();
-    tailsByJson.set(tagsJson, tail);
-  }
-  lastTagsJson = tagsJson;
-  lastTail = tail;
-  return tail;
 }

@@ -12,6 +12,7 @@
 
 import { crc32 } from 'node:zlib';
 import { McapChunkBuilder, McapConstants, McapRecordBuilder, type McapTypes } from '@mcap/core';
+import type { BuiltChunk } from './mcap-chunk';
 
 type Channel = McapTypes.Channel;
 type Schema = McapTypes.Schema;
@@ -79,6 +80,46 @@ export class McapFileWriter {
     this.channels.push(channel);
     this.counts.push(0);
     return id;
+  }
+
+  /**
+   * A channel's id, its record (and its schema's, the first time) written to the data section
+   * now: for channels whose messages come in chunks built elsewhere (addChunk), which must follow
+   * them in the file.
+   */
+  async channelNow(c: Omit<Channel, 'id'>): Promise<number> {
+    const id = this.channels.length;
+    const channel = { ...c, id };
+    if (c.schemaId !== 0 && !this.channels.some((o) => o.schemaId === c.schemaId))
+      this.records.writeSchema(this.schemas[c.schemaId - 1]!);
+    this.records.writeChannel(channel);
+    this.channels.push(channel);
+    this.counts.push(0);
+    await this.flushRecords(true);
+    return id;
+  }
+
+  /** A chunk built elsewhere (mcap-chunk.ts) on channels this file has, written as it is. */
+  async addChunk(c: BuiltChunk): Promise<void> {
+    if (c.messages === 0) return;
+    if (this.messages === 0 || c.start < this.firstTime) this.firstTime = c.start;
+    if (this.messages === 0 || c.end > this.lastTime) this.lastTime = c.end;
+    this.messages += c.messages;
+    for (const [id, n] of c.counts) this.counts[id]! += n;
+    const chunkStartOffset = this.out.position();
+    this.chunkIndexes.push({
+      messageStartTime: c.start,
+      messageEndTime: c.end,
+      chunkStartOffset,
+      chunkLength: BigInt(c.chunkLength),
+      messageIndexOffsets: new Map(c.indexOffsets.map(([id, o]) => [id, chunkStartOffset + BigInt(o)])),
+      messageIndexLength: BigInt(c.indexLength),
+      compression: '',
+      compressedSize: BigInt(c.dataSize),
+      uncompressedSize: BigInt(c.dataSize),
+    });
+    this.dataCrc = crc32(c.bytes, this.dataCrc);
+    await this.out.write(c.bytes);
   }
 
   /** Adds a message to the current chunk; true when the chunk is full (await flushChunk()). */

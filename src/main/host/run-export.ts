@@ -39,6 +39,8 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
   mcap: 'application/octet-stream',
   xdf: 'application/octet-stream',
 };
+/** Runs of at least this many points have their MCAP chunks built on worker threads. */
+const MCAP_THREADS_FROM = 200_000;
 /** How often progress is told while an export reads the run. */
 const PROGRESS_MS = 500;
 
@@ -113,13 +115,20 @@ export function runExport(ctx: RunExportContext, runId: string, format: ExportFo
         return writeWideCsv(points(), { unit: ctx.unit, scratchDir: exportsDir(ctx.dataDir) }, sink);
       case 'mcap':
         // From the lines' text, as the CSV: a number's text is copied into its message.
-        return writeMcap(ctx.library.lines(runId), { run, device: ctx.device, unit: ctx.unit }, sink, (n) => {
-          read = n;
-          if (Date.now() - told >= PROGRESS_MS) {
-            told = Date.now();
-            tell(false);
-          }
-        });
+        return writeMcap(
+          ctx.library.lines(runId),
+          { run, device: ctx.device, unit: ctx.unit },
+          sink,
+          (n) => {
+            read = n;
+            if (Date.now() - told >= PROGRESS_MS) {
+              told = Date.now();
+              tell(false);
+            }
+          },
+          // A long run's chunks are built on every core; a short one's here (threads cost a start).
+          { numberMetrics: ctx.library.numberMetrics(runId), ...(total < MCAP_THREADS_FROM ? { threads: 0 } : {}) },
+        );
       case 'xdf': {
         // The offsets in force: the last sync before the run, and every one during it.
         const end = run.endedAt ?? client.now();

@@ -343,6 +343,11 @@ export class RunLibrary {
     }
   }
 
+  /** The run's metrics that have numbers (as its index knows them). */
+  numberMetrics(runId: string): string[] {
+    return this.index.summaries(runId).map((s) => s.metric);
+  }
+
   /** How many points the library holds for a run. */
   pointCount(runId: string): number {
     return this.st.lineCount.get(runId)?.n ?? 0;
