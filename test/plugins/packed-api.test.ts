@@ -4,7 +4,7 @@
 // must fail, so the types are proven to be real types, not `any`.
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
 import { REPO } from './helpers';
@@ -16,6 +16,9 @@ const PLUGINS = {
   'demo-signals.ts': join(REPO, 'plugins', 'demo-signals', 'index.ts'),
   'system-stats.ts': join(REPO, 'plugins', 'system-stats', 'index.ts'),
 };
+
+/** Shipped plugins of several files each, checked folder by folder. */
+const PROTOCOL_PLUGINS = ['mqtt', 'modbus', 'scpi'];
 
 const CLIENT_SCRIPT = `import { Plexus, ValidationError, type StatusInfo } from 'plexus-bench/client';
 
@@ -95,6 +98,16 @@ describe('the packed plugin API', () => {
     );
     expect(install.code, install.out).toBe(0);
     for (const [name, from] of Object.entries(PLUGINS)) copyFileSync(from, join(app, 'src', name));
+    // The protocol plugins, whole folders: built only on the public API, so they check with
+    // nothing of the recorder's source at hand. Each folder is CommonJS, as the recorder bundles
+    // it, so its own modules import each other without file extensions.
+    for (const name of PROTOCOL_PLUGINS) {
+      const to = join(app, 'src', name);
+      mkdirSync(to);
+      writeFileSync(join(to, 'package.json'), JSON.stringify({ type: 'commonjs' }));
+      for (const f of readdirSync(join(REPO, 'plugins', name)).filter((x) => x.endsWith('.ts')))
+        copyFileSync(join(REPO, 'plugins', name, f), join(to, f));
+    }
     writeFileSync(join(app, 'src', 'client-script.ts'), CLIENT_SCRIPT);
     const tsconfig = {
       compilerOptions: {
