@@ -8,10 +8,10 @@
 // and with a persistent session the broker keeps the subscriptions and the queued messages.
 
 import { readFileSync } from 'node:fs';
-import { connect, type IClientOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
+import { connect, type IClientOptions, type ISubscriptionGrant, type ISubscriptionMap, type MqttClient } from 'mqtt';
 import { Backoff } from './backoff';
 import { describeDisconnect, describeError, type Where } from './errors';
-import type { Subscription } from './topic-map';
+import { filterMatches, type Subscription } from './topic-map';
 
 export interface BrokerOptions {
   host: string;
@@ -132,7 +132,9 @@ export class BrokerConnection {
       this.subscribe(client);
       this.on.connected(connack.sessionPresent);
     });
-    client.on('message', (topic, payload) => this.on.message(topic, payload));
+    client.on('message', (topic, payload, packet) => {
+      if (this.isFirstCopy(topic, packet.properties?.subscriptionIdentifier)) this.on.message(topic, payload);
+    });
     // MQTT.js reports every failure as 'error' (throwing when nobody listens) and then 'close':
     // keep the reason, report once on close.
     client.on('error', (e) => (reason ??= describeError(e, this.where, connected)));
@@ -152,12 +154,7 @@ export class BrokerConnection {
   }
 
   private subscribe(client: MqttClient): void {
-    const map: ISubscriptionMap = {};
-    // MQTT 5's retain handling 1: retained messages only for a new subscription, so reconnecting
-    // to a persistent session does not record the retained values again as if they were new.
-    for (const s of this.subscriptions)
-      map[s.filter] = this.opts.version === 5 ? { qos: s.qos, rh: 1 } : { qos: s.qos };
-    client.subscribe(map, (err, granted) => {
+    const done = (err: Error | null, granted?: ISubscriptionGrant[]): void => {
       if (err) {
         // The link dropping mid-subscribe says so itself, on close.
         if (client.connected) this.on.warn(`subscribing failed: ${err.message}`);
@@ -171,7 +168,32 @@ export class BrokerConnection {
             `the broker refused the subscription to ${JSON.stringify(g.topic)} (${code === 0x87 ? 'not authorized' : `code ${code}`}): nothing from it is recorded`,
           );
       }
-    });
+    };
+    if (this.opts.version !== 5) {
+      const map: ISubscriptionMap = {};
+      for (const s of this.subscriptions) map[s.filter] = { qos: s.qos };
+      client.subscribe(map, done);
+      return;
+    }
+    // MQTT 5: each filter its own subscription identifier (1, 2, …), so a message that two
+    // overlapping filters match (lab/+/temp and lab/rig1/+), which the broker may send once per
+    // subscription, is recorded once (isFirstCopy). Retain handling 1: retained messages only
+    // for a new subscription, so reconnecting to a persistent session does not record the
+    // retained values again as if they were new.
+    this.subscriptions.forEach((s, i) =>
+      client.subscribe({ [s.filter]: { qos: s.qos, rh: 1 } }, { properties: { subscriptionIdentifier: i + 1 } }, done),
+    );
+  }
+
+  /**
+   * Whether this delivery is the one to record: with MQTT 5's subscription identifiers, the copy
+   * that carries the first of our filters matching the topic; without them (MQTT 3.1.1, which
+   * delivers once), every delivery.
+   */
+  private isFirstCopy(topic: string, ids: number | number[] | undefined): boolean {
+    if (ids === undefined) return true;
+    const first = this.subscriptions.findIndex((s) => filterMatches(s.filter, topic)) + 1;
+    return first === 0 || (Array.isArray(ids) ? ids.includes(first) : ids === first);
   }
 
   private failed(reason: string, wasConnected: boolean): void {

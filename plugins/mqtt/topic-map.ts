@@ -240,3 +240,8 @@ export function covers(a: string, b: string): boolean {
   }
   return x.length === y.length;
 }
+
+/** Does the filter match this topic (a topic has no wildcards, so it is a filter `covers`)? */
+export function filterMatches(filter: string, topic: string): boolean {
+  return covers(filter, topic);
+}

@@ -81,6 +81,40 @@ describe('MQTT plugin with a real broker', () => {
     expect(p.view()).toMatchObject({ state: 'running', rejected: 0, restarts: 0 });
   });
 
+  it('records a reading once when two rules’ filters both match its topic, in MQTT 5 and 3.1.1', async () => {
+    for (const mqttVersion of ['5', '3.1.1']) {
+      // Neither filter covers the other, so both are subscribed; a broker may deliver the message
+      // once per matching subscription. The first rule names it.
+      const name = mqttVersion === '5' ? 'mqtt5' : 'mqtt311';
+      const p = runPlugin(
+        {
+          port: broker.port,
+          mqttVersion,
+          rules: [
+            { filter: 'lab/+/temp', metric: '{1}.temp', qos: 1 },
+            { filter: 'lab/rig1/+', metric: 'rig1.{1}', qos: 1 },
+          ],
+        },
+        name,
+      );
+      await waitFor(
+        () => connectedLine().test(p.status()),
+        () => `the plugin connected (${where(p)})`,
+      );
+      const pub = await publisher(broker.port);
+      for (let i = 0; i < 3; i++) await pub.publishAsync('lab/rig1/temp', String(20 + i), { qos: 1 });
+      await pub.publishAsync('lab/rig1/state', '7', { qos: 1 }); // only the second rule matches
+      await waitFor(
+        () => p.values(`${name}.rig1.state`).length === 1,
+        () => `the last message (${where(p)})`,
+      );
+      // Anything sent twice would have arrived by now: the broker sends its copies in order.
+      expect(p.values(`${name}.rig1.temp`)).toEqual([20, 21, 22]);
+      expect(p.values(`${name}.rig1.state`)).toEqual([7]);
+      await stopManagers();
+    }
+  });
+
   it('counts and shows bad payloads while the good ones keep flowing', async () => {
     const p = runPlugin({ port: broker.port, maxPayloadKb: 1, rules: [{ filter: 'lab/#' }] }, 'bench');
     await waitFor(
