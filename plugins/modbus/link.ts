@@ -112,12 +112,12 @@ export class ModbusLink {
       o.transport === 'tcp'
         ? new ModbusRTU()
         : new ModbusRTU(
-            new CtxSerialPort(o.serial, o.serialPath, {
-              baudRate: o.baudRate,
-              parity: o.parity,
-              stopBits: o.stopBits,
-              dataBits: o.dataBits,
-            }),
+            new CtxSerialPort(
+              o.serial,
+              o.serialPath,
+              { baudRate: o.baudRate, parity: o.parity, stopBits: o.stopBits, dataBits: o.dataBits },
+              o.timeoutMs,
+            ),
           );
     client.setTimeout(o.timeoutMs); // per request; over TCP also the connect timeout
     try {

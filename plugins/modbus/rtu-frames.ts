@@ -15,11 +15,32 @@ export class RtuFramer {
   private fn = -1;
   /** The answer's length in bytes; 0: no answer expected. */
   private length = 0;
+  /** When the line last carried a byte, and when the last request went out (ms, the clock given). */
+  lastByteAt = -Infinity;
+  sentAt = -Infinity;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /**
+   * Whether the line is in step: the last request was answered (or none was sent). A request
+   * that timed out may still be answered late, and an RTU answer does not say which request it
+   * answers: until the line has been quiet a while, anything on it could be that late answer.
+   */
+  inStep(): boolean {
+    return this.length === 0;
+  }
+
+  /** Drops what was awaited and what is on the line: bytes until the next request are noise. */
+  discard(): void {
+    this.buffer = Buffer.alloc(0);
+    this.length = 0;
+  }
 
   /** A request is going out: what answers it, and how long that answer is. */
   request(frame: Uint8Array): void {
     // Bytes before the request cannot be its answer (a late answer to a request that timed out).
     this.buffer = Buffer.alloc(0);
+    this.sentAt = this.now();
     this.unit = frame[0] ?? -1;
     this.fn = frame[1] ?? -1;
     this.length = frame.length >= 6 ? answerLength(this.fn, (frame[4]! << 8) | frame[5]!) : 0;
@@ -27,6 +48,7 @@ export class RtuFramer {
 
   /** Bytes from the line; returns the answer when it is complete (at most one per request). */
   push(chunk: Uint8Array): Buffer | null {
+    this.lastByteAt = this.now();
     if (this.length === 0) return null;
     this.buffer = Buffer.concat([this.buffer, chunk]);
     if (this.buffer.length > 2 * MAX_FRAME) this.buffer = this.buffer.subarray(-MAX_FRAME);

@@ -14,6 +14,7 @@ import {
   KNOWN,
   modbusConfig,
   startModbusServer,
+  LATE_ADDRESS,
   stopModbusServers,
 } from './modbus-server';
 
@@ -36,7 +37,23 @@ async function rig() {
   const view = (name: string) => manager.views().find((x) => x.name === name)!;
   const log = (name: string) => view(name).log.map((l) => l.message);
   const describeView = (name: string) => JSON.stringify({ ...view(name), log: log(name).slice(-8) });
-  return { pty, server, sink, manager, view, log, describeView };
+  /** The device under test as "dut": holding register 0 as v, every 0.1 s; back after three values. */
+  const addDut = async () => {
+    manager.add(
+      PLUGIN,
+      'dut',
+      modbusConfig([{ metric: 'v', address: 0 }], [{ group: 'main', interval_s: 0.1 }], {
+        transport: 'rtu',
+        serialPath: pty.host,
+        timeoutS: 0.2,
+      }),
+    );
+    await until(() => sink.of('dut.v').length >= 3, LONG, `values (${describeView('dut')})`);
+  };
+  /** Waits for five values of dut.v past the first `before`. */
+  const fiveMore = (before: number) =>
+    until(() => sink.of('dut.v').length >= before + 5, LONG, `values again (${describeView('dut')})`);
+  return { pty, server, sink, manager, view, log, describeView, addDut, fiveMore };
 }
 
 describe('Modbus plugin over RTU', () => {
@@ -105,16 +122,7 @@ describe('Modbus plugin over RTU', () => {
 
   it('a device on the line that stops answering and comes back: polling resumes without a restart', async () => {
     const h = await rig();
-    h.manager.add(
-      PLUGIN,
-      'dut',
-      modbusConfig([{ metric: 'v', address: 0 }], [{ group: 'main', interval_s: 0.1 }], {
-        transport: 'rtu',
-        serialPath: h.pty.host,
-        timeoutS: 0.2,
-      }),
-    );
-    await until(() => h.sink.of('dut.v').length >= 3, LONG, `values (${h.describeView('dut')})`);
+    await h.addDut();
     await h.server.mute();
     await until(
       () => Number(/main \d+ polls: (\d+) timeouts?$/.exec(h.view('dut').statusText ?? '')?.[1] ?? 0) >= 3,
@@ -124,7 +132,7 @@ describe('Modbus plugin over RTU', () => {
     expect(h.log('dut')).toContain(`main: no answer from unit 1 on ${h.pty.host} within 0.2 s`);
     const silent = h.sink.of('dut.v').length;
     await h.server.unmute();
-    await until(() => h.sink.of('dut.v').length >= silent + 5, LONG, `values again (${h.describeView('dut')})`);
+    await h.fiveMore(silent);
     expect(h.sink.of('dut.v').every((p) => p.value === 51234)).toBe(true);
     expect(h.view('dut')).toMatchObject({ state: 'running', restarts: 0 });
 
@@ -134,18 +142,39 @@ describe('Modbus plugin over RTU', () => {
     expect(h.manager.openSerialPorts()).toEqual([]);
   });
 
+  it('an answer that comes after its request timed out is never taken for the next request’s', async () => {
+    const pty = await ptyPair(tempDir('plexus-modbus-'), 'rs485');
+    // Answers 60 ms after the plugin gave up: while the next request of the poll waits for its own.
+    await startModbusServer({ rtu: pty.device, lateMs: 260 });
+    const sink = new MemorySink();
+    const manager = plugins(sink, new CommandBoard(), { serial: pluginSerialOpener() });
+    manager.add(
+      PLUGIN,
+      'slow',
+      modbusConfig(
+        [
+          // Far apart: two requests alike but for their address, and RTU answers name no address.
+          { metric: 'a', address: LATE_ADDRESS },
+          { metric: 'b', address: LATE_ADDRESS + 50 },
+        ],
+        [{ group: 'main', interval_s: 0.05 }],
+        { transport: 'rtu', serialPath: pty.host, timeoutS: 0.2 },
+      ),
+    );
+    const view = () => manager.views().find((x) => x.name === 'slow')!;
+    await until(
+      () => Number(/main \d+ polls: (\d+) timeouts?$/.exec(view().statusText ?? '')?.[1] ?? 0) >= 8,
+      LONG,
+      `timeouts (${JSON.stringify(view())})`,
+    );
+    // Each value, if any was read at all, is its own register's (each holds its address).
+    expect(sink.of('slow.a').filter((p) => p.value !== LATE_ADDRESS)).toEqual([]);
+    expect(sink.of('slow.b').filter((p) => p.value !== LATE_ADDRESS + 50)).toEqual([]);
+  });
+
   it('an adapter unplugged and plugged back in: said in words, read again without a restart', async () => {
     const h = await rig();
-    h.manager.add(
-      PLUGIN,
-      'dut',
-      modbusConfig([{ metric: 'v', address: 0 }], [{ group: 'main', interval_s: 0.1 }], {
-        transport: 'rtu',
-        serialPath: h.pty.host,
-        timeoutS: 0.2,
-      }),
-    );
-    await until(() => h.sink.of('dut.v').length >= 3, LONG, `values (${h.describeView('dut')})`);
+    await h.addDut();
 
     await h.server.stop();
     await h.pty.kill(); // both ends of the cable vanish, as a USB adapter pulled out
@@ -167,7 +196,7 @@ describe('Modbus plugin over RTU', () => {
     const before = h.sink.of('dut.v').length;
     const again = await ptyPair(tempDir('plexus-modbus-'), 'rs485', { device: h.pty.device, host: h.pty.host });
     await startModbusServer({ rtu: again.device });
-    await until(() => h.sink.of('dut.v').length >= before + 5, LONG, `values again (${h.describeView('dut')})`);
+    await h.fiveMore(before);
     expect(h.log('dut').filter((l) => l === `connected on ${h.pty.host}`).length).toBe(2);
     expect(h.view('dut')).toMatchObject({ state: 'running', restarts: 0 });
   });

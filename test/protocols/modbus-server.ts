@@ -36,11 +36,12 @@ export interface ModbusServer {
  * device's end of a pty pair). Resolves once it printed "ready".
  */
 export async function startModbusServer(
-  opts: { port?: number; rtu?: string; quiet?: boolean } = {},
+  opts: { port?: number; rtu?: string; quiet?: boolean; lateMs?: number } = {},
 ): Promise<ModbusServer> {
   const args = [SCRIPT, '--tcp', String(opts.port ?? 0)];
   if (opts.rtu) args.push('--rtu', opts.rtu);
   if (opts.quiet) args.push('--quiet');
+  if (opts.lateMs !== undefined) args.push('--late-ms', String(opts.lateMs));
   const proc = spawn(PYTHON, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
@@ -164,3 +165,5 @@ export const RAMP = { from: 100, to: 999 };
 /** Holding registers that answer "server device busy", and (over RTU) with a broken CRC. */
 export const BUSY_ADDRESS = 9000;
 export const BAD_CRC_ADDRESS = 9100;
+/** Holding registers (holding their own address) answered over RTU only after `lateMs`. */
+export const LATE_ADDRESS = 9200;

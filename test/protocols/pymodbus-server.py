@@ -44,6 +44,7 @@ from pymodbus.pdu import ExceptionResponse, ModbusExceptions
 SIZE = 10000  # registers / bits per table: address 10000 and above is "illegal data address"
 BUSY = range(9000, 9100)
 BAD_CRC = range(9100, 9200)
+LATE = range(9200, 9300)  # answered over RTU only after --late-ms (a device slower than the timeout)
 
 
 def words_be(fmt, value, swap=False):
@@ -74,6 +75,8 @@ def holding_unit1():
         hr[address : address + len(words)] = words
     for address in range(100, 1000):  # a ramp for block reads: each register holds its address
         hr[address] = address
+    for address in LATE:  # told apart by their values when an answer comes late
+        hr[address] = address
     return hr
 
 
@@ -96,7 +99,8 @@ class Device:
     def __init__(self, quiet):
         self.quiet = quiet
         self.muted = False
-        self.fault = None  # set while a request is executed: "busy" or "crc"
+        self.fault = None  # set while a request is executed: "busy", "crc" or "late"
+        self.late_s = 1.5
 
     def saw(self, unit, fc, address, count):
         self.fault = None
@@ -104,6 +108,8 @@ class Device:
             self.fault = "busy"
         elif fc == 3 and address in BAD_CRC:
             self.fault = "crc"
+        elif fc == 3 and address in LATE:
+            self.fault = "late"
         if not self.quiet:
             print(f"req unit={unit} fc={fc} address={address} count={count}", flush=True)
 
@@ -204,6 +210,9 @@ def serve_rtu(path, ctx, device):
         packet = bytearray(framer.buildPacket(response))
         if device.fault == "crc":
             packet[-1] ^= 0xFF
+        if device.fault == "late":
+            loop.call_later(device.late_s, os.write, fd, bytes(packet))
+            return
         os.write(fd, bytes(packet))
 
     def readable():
@@ -224,9 +233,11 @@ async def main():
     parser.add_argument("--tcp", type=int, required=True)
     parser.add_argument("--rtu")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--late-ms", type=int, default=1500)
     args = parser.parse_args()
 
     device = Device(args.quiet)
+    device.late_s = args.late_ms / 1000
     ctx = context(device)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
