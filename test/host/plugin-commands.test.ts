@@ -92,6 +92,8 @@ describe('a plugin command that needs the technician’s approval', () => {
       needsApproval: true,
       answerWithinS: 3,
     });
+    // The ack reaches the gateway on its own way: wait for it, then nothing more came.
+    await until(() => results(ok).length > 0, 10_000, 'the ack');
     expect(results(ok).map((m) => m.event)).toEqual(['ack']);
     expect(runs()).toBe(1); // not run yet
     await call(h, 'command.answer', { id: ok, approve: true });
@@ -135,6 +137,37 @@ describe('a plugin command that needs the technician’s approval', () => {
     expect(results(send)[1]).toMatchObject({ event: 'result', result: { reply: 'echo *IDN?', run: 3 } });
     expect(entry(send)).toMatchObject({ handledBy: 'plugin', plugin: 'psu', state: 'result', outcome: 'done' });
     expect(entry(send)?.needsApproval).toBeUndefined();
+  });
+});
+
+describe('a plugin command declared again differently', () => {
+  it('takes the new declaration after a restart: an approval added by a setting is asked for', async () => {
+    const h = await startHost(undefined, { answerTimeoutMs: 3000 });
+    const g = await connect(h);
+    const folder = scriptPlugin(
+      'relay',
+      `ctx.onCommand('switch', () => ({ switched: true }), {
+        description: 'switch the relay', params: [], requiresApproval: ctx.config.guarded });`,
+      { config: `{ type: 'object', properties: { guarded: { type: 'boolean', default: false } } }` },
+    );
+    const { id } = await call(h, 'plugin.add', { folder, name: 'relay' });
+    const spec = () =>
+      h
+        .state()
+        .plugins.find((p) => p.id === id)
+        ?.commandSpecs?.find((c) => c.name === 'relay.switch');
+    await until(() => spec() !== undefined, 20_000, 'the command');
+    expect(spec()?.requiresApproval).toBeUndefined();
+    const results = (cid: string) => g.commandResults.filter((r) => r.msg.id === cid).map((r) => r.msg);
+    const first = g.sendCommand('rig-11', { command: 'relay.switch', params: {} });
+    await until(() => results(first).length === 2, 10_000, 'answered at once');
+
+    await call(h, 'plugin.configure', { id, config: { guarded: true } });
+    await until(() => spec()?.requiresApproval === true, 20_000, 'the new declaration');
+    const second = g.sendCommand('rig-11', { command: 'relay.switch', params: {} });
+    await until(() => h.state().inbox.find((c) => c.id === second)?.state === 'waiting', 10_000, 'asked for');
+    await until(() => results(second).length > 0, 10_000, 'the ack');
+    expect(results(second).map((m) => m.event)).toEqual(['ack']);
   });
 });
 

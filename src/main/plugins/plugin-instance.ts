@@ -304,9 +304,15 @@ export class PluginInstance {
     const spec = cleanCommandSpec(declared);
     const full = this.recorder.fullName(raw);
     const known = this.commands.get(full);
-    if (known) {
+    if (known && JSON.stringify(known.spec) === JSON.stringify(spec)) {
       known.fresh = true;
       return;
+    }
+    // Declared again differently (a restart after an edit, a setting that adds an approval): the
+    // new declaration is the one that counts, its approval and deadline included.
+    if (known) {
+      known.off();
+      this.commands.delete(full);
     }
     const handler: CommandHandler = async (params, ctx) => {
       // A command that arrives while the plugin starts (or restarts) waits for it.
