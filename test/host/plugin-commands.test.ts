@@ -141,14 +141,21 @@ describe('a plugin command that needs the technician’s approval', () => {
 });
 
 describe('a plugin command declared again differently', () => {
-  it('takes the new declaration after a restart: an approval added by a setting is asked for', async () => {
+  it('takes the new declaration when the plugin comes back from a crash: an approval it now asks for is asked for', async () => {
     const h = await startHost(undefined, { answerTimeoutMs: 3000 });
     const g = await connect(h);
+    // Guarded once it has crashed (a file beside it says so): its commands are kept while it
+    // restarts, and its second run declares "switch" differently.
     const folder = scriptPlugin(
       'relay',
-      `ctx.onCommand('switch', () => ({ switched: true }), {
-        description: 'switch the relay', params: [], requiresApproval: ctx.config.guarded });`,
-      { config: `{ type: 'object', properties: { guarded: { type: 'boolean', default: false } } }` },
+      `const marker = require('node:path').join(__dirname, 'crashed');
+    const guarded = require('node:fs').existsSync(marker);
+    ctx.onCommand('switch', () => ({ switched: true }), { params: [], requiresApproval: guarded });
+    ctx.onCommand('crash', () => {
+      require('node:fs').writeFileSync(marker, '');
+      setTimeout(() => { throw new Error('crashed on purpose'); }, 50);
+      return 'crashing';
+    }, { params: [] });`,
     );
     const { id } = await call(h, 'plugin.add', { folder, name: 'relay' });
     const spec = () =>
@@ -162,7 +169,8 @@ describe('a plugin command declared again differently', () => {
     const first = g.sendCommand('rig-11', { command: 'relay.switch', params: {} });
     await until(() => results(first).length === 2, 10_000, 'answered at once');
 
-    await call(h, 'plugin.configure', { id, config: { guarded: true } });
+    await call(h, 'plugin.command', { id, command: 'crash', params: {} });
+    await until(() => (h.state().plugins.find((p) => p.id === id)?.restarts ?? 0) >= 1, 20_000, 'the restart');
     await until(() => spec()?.requiresApproval === true, 20_000, 'the new declaration');
     const second = g.sendCommand('rig-11', { command: 'relay.switch', params: {} });
     await until(() => h.state().inbox.find((c) => c.id === second)?.state === 'waiting', 10_000, 'asked for');
