@@ -8,7 +8,7 @@
 // reconnect). Besides the plugin API it uses only Node's own modules: a serial port is opened by
 // the recorder (ctx.serial), since serial drivers cannot run in a plugin's thread.
 import { definePlugin } from 'plexus-bench/plugin';
-import { checkLine, setCurrent, setOutput, setVoltage, SPECS } from './commands';
+import { checkLine, setCurrent, setOutput, setVoltage, SPECS, type Setting } from './commands';
 import { checkConfig, SCHEMA } from './config';
 import { ScpiSession } from './session';
 
@@ -34,30 +34,22 @@ export default definePlugin({
     // The window's command line sends `send`; the platform may send all four, and each waits for
     // the technician's approval first (SPECS: requiresApproval).
     ctx.onCommand('send', (params) => session.send(checkLine(params)), SPECS.send);
+    // A setting is checked (a refused value throws before anything is sent), sent, and read back.
+    const setting = (check: (params: Record<string, unknown>) => Setting) => (params: Record<string, unknown>) => {
+      const s = check(params);
+      return session.set(s.line, s.readback);
+    };
     ctx.onCommand(
       'set_voltage',
-      (params) => {
-        const s = setVoltage(params, settings.limits.volts);
-        return session.set(s.line, s.readback);
-      },
+      setting((p) => setVoltage(p, settings.limits.volts)),
       SPECS.set_voltage,
     );
     ctx.onCommand(
       'set_current',
-      (params) => {
-        const s = setCurrent(params, settings.limits.amps);
-        return session.set(s.line, s.readback);
-      },
+      setting((p) => setCurrent(p, settings.limits.amps)),
       SPECS.set_current,
     );
-    ctx.onCommand(
-      'output',
-      (params) => {
-        const s = setOutput(params);
-        return session.set(s.line, s.readback);
-      },
-      SPECS.output,
-    );
+    ctx.onCommand('output', setting(setOutput), SPECS.output);
 
     session.start();
     return () => session.stop();

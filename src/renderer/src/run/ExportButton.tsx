@@ -9,22 +9,13 @@ import { useEffect, useState } from 'react';
 import { EXPORT_FORMATS, EXPORT_FORMAT_WORDS, type ExportFormat, type ExportResult } from '../../../shared/contract';
 import { getBench } from '../bridge';
 import { ErrorText } from '../common/ErrorText';
+import { downloadUrl } from '../common/download';
 import { count } from '../common/format';
 import { useAction } from '../common/useAction';
 import { percent, useExportProgress } from '../review/exportProgress';
 
 /** How long the export's result stays under the run. */
 const RESULT_MS = 6000;
-
-function download(url: string, filename: string): void {
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.rel = 'noopener';
-  document.body.append(a);
-  a.click();
-  a.remove();
-}
 
 /** The CSV button keeps its old test id (`export-<run>`); the others add their format. */
 function testId(runId: string, format: ExportFormat): string {
@@ -44,7 +35,7 @@ export function ExportButton({ runId }: { runId: string }): React.JSX.Element {
     setRunning(format);
     try {
       const r = await getBench().invoke('run.export', { runId, format });
-      if (r.kind === 'download') download(r.url, r.filename);
+      if (r.kind === 'download') downloadUrl(r.url, r.filename);
       setDone({ format, result: r });
     } finally {
       setRunning(null);

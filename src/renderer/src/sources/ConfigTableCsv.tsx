@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { fieldLabel, maxRows, type TableField } from '../../../shared/plugin-config';
 import { MAX_CSV_CHARS, tableFromCsv, tableToCsv, type TableDraftRow } from '../../../shared/table-csv';
+import { downloadUrl } from '../common/download';
 
 interface Props {
   mode: 'import' | 'export';
@@ -18,13 +19,7 @@ interface Props {
 
 function download(text: string, filename: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.rel = 'noopener';
-  document.body.append(a);
-  a.click();
-  a.remove();
+  downloadUrl(url, filename);
   // The download has its own copy once it starts; give it a moment before letting the blob go.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
