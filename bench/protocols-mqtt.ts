@@ -11,20 +11,15 @@
 //   mqtt_lost              messages that never reached the sink, the worst run (should be 0)
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { Plugins, type PluginSink } from '../src/main/plugins';
 import { Mosquitto } from '../test/protocols/mosquitto';
+import { countingPlugins, eachRun, median, ROOT, sleep, until } from './protocols-support';
 
-const ROOT = join(__dirname, '..');
 const MESSAGES = 200_000;
-const RUNS = 3;
 const TOPICS = 8; // a few devices' worth: the plugin's topic cache, not one hot entry
 /** The publisher waits for the socket to take each chunk before the next: the broker sets the pace.
  * (Chunks stay small: MQTT.js adds a "drain" listener per packet the socket has not taken yet.) */
 const CHUNK = 500;
 const DEADLINE_MS = 120_000;
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function measureMqtt(): Promise<{ mqtt_msgs_per_s: number; [k: string]: number }> {
   const broker = await Mosquitto.start();
@@ -35,21 +30,10 @@ export async function measureMqtt(): Promise<{ mqtt_msgs_per_s: number; [k: stri
     lastAt = performance.now();
     return received;
   };
-  const sink: PluginSink = {
-    now: () => Date.now(),
+  const plugins = countingPlugins(broker.dir, {
     send: () => count(1),
     event: () => received, // the plugin's connection events are not messages
     sendBatch: (points) => count(points.filter((p) => typeof p.value === 'number').length),
-    sendVideoFrame: () => Promise.resolve({ sent: false }),
-  };
-  const plugins = new Plugins({
-    dataDir: broker.dir,
-    builtInDir: join(ROOT, 'plugins'),
-    sink,
-    registerCommand: () => () => {},
-    now: () => Date.now(),
-    changed: () => {},
-    stateChanged: () => {},
   });
   let pub: MqttClient | null = null;
   try {
@@ -60,10 +44,7 @@ export async function measureMqtt(): Promise<{ mqtt_msgs_per_s: number; [k: stri
       () => `the plugin to connect (${plugins.views()[0]?.statusText ?? 'no status'})`,
     );
     pub = await connectAsync({ host: '127.0.0.1', port: broker.port });
-    const rates: number[] = [];
-    const publishRates: number[] = [];
-    let lost = 0;
-    for (let run = 0; run < RUNS; run++) {
+    const runs = await eachRun(async () => {
       received = 0;
       const t0 = performance.now();
       for (let i = 0; i < MESSAGES; i += CHUNK) {
@@ -76,7 +57,7 @@ export async function measureMqtt(): Promise<{ mqtt_msgs_per_s: number; [k: stri
             });
         });
       }
-      publishRates.push(MESSAGES / ((performance.now() - t0) / 1000));
+      const publishRate = MESSAGES / ((performance.now() - t0) / 1000);
       const deadline = Date.now() + DEADLINE_MS;
       let seen = -1;
       // Done when all arrived, or nothing more came for 3 s (the rest was lost).
@@ -85,27 +66,19 @@ export async function measureMqtt(): Promise<{ mqtt_msgs_per_s: number; [k: stri
         seen = received;
         await sleep(20);
       }
-      lost = Math.max(lost, MESSAGES - received);
-      rates.push(received / ((lastAt - t0) / 1000));
+      const run = { rate: received / ((lastAt - t0) / 1000), publishRate, lost: MESSAGES - received };
       await sleep(500); // let the broker and the plugin settle between runs
-    }
+      return run;
+    });
     return {
-      mqtt_msgs_per_s: Math.round(median(rates)),
-      mqtt_publish_msgs_per_s: Math.round(median(publishRates)),
+      mqtt_msgs_per_s: Math.round(median(runs.map((r) => r.rate))),
+      mqtt_publish_msgs_per_s: Math.round(median(runs.map((r) => r.publishRate))),
       mqtt_messages: MESSAGES,
-      mqtt_lost: lost,
+      mqtt_lost: Math.max(0, ...runs.map((r) => r.lost)),
     };
   } finally {
     await pub?.endAsync(true);
     await plugins.stopAll();
     await broker.dispose();
-  }
-}
-
-async function until(pred: () => boolean, ms: number, what: () => string): Promise<void> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what()}`);
-    await sleep(20);
   }
 }

@@ -10,48 +10,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Plugins, type PluginSink } from '../src/main/plugins';
 import { startScpiSim, type ScpiSim } from '../test/protocols/scpi-sim';
+import { checkedPlugins, eachRun, median, ratesAfterWarmup, ROOT, until } from './protocols-support';
 
-const ROOT = join(__dirname, '..');
 const WARMUP_MS = 1000;
 const MEASURE_MS = 3000;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error(`scpi bench: timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 /** One fresh plugin instance polling back to back: queries and round trips per second. */
 async function once(sim: ScpiSim, dataDir: string): Promise<{ queries: number; trips: number }> {
-  let recorded = 0;
-  let wrong = 0;
-  const sink: PluginSink = {
-    now: () => Date.now(),
-    send: () => ++recorded,
-    event: () => recorded,
-    sendBatch: (points) => {
-      // Spot-check: 12 V over the 10 Ω load, 1.2 A. A swapped answer would show here.
-      for (const p of points) if (p.value !== (p.metric.endsWith('.volts') ? 12 : 1.2)) wrong++;
-      return (recorded += points.length);
-    },
-    sendVideoFrame: () => Promise.resolve({ sent: false }),
-  };
-  const plugins = new Plugins({
+  // Spot-check: 12 V over the 10 Ω load, 1.2 A. A swapped answer would show here.
+  const { plugins, recorded, wrong } = checkedPlugins(
     dataDir,
-    builtInDir: join(ROOT, 'plugins'),
-    sink,
-    registerCommand: () => () => {},
-    now: () => Date.now(),
-    changed: () => {},
-    stateChanged: () => {},
-  });
+    (points) => points.filter((p) => p.value !== (p.metric.endsWith('.volts') ? 12 : 1.2)).length,
+  );
   try {
     plugins.add(join(ROOT, 'plugins', 'scpi'), 'psu', {
       host: '127.0.0.1',
@@ -62,17 +33,13 @@ async function once(sim: ScpiSim, dataDir: string): Promise<{ queries: number; t
         { query: 'MEAS:CURR?', metric: 'amps', unit: 'A' },
       ],
     });
-    await until(() => recorded > 0, 30_000, 'the first readings');
-    await sleep(WARMUP_MS);
-    const r0 = recorded;
-    const t0 = sim.received.length;
-    const start = performance.now();
-    await sleep(MEASURE_MS);
-    const s = (performance.now() - start) / 1000;
-    const queries = (recorded - r0) / s;
-    const trips = (sim.received.length - t0) / s;
-    if (wrong > 0) throw new Error(`scpi bench: ${wrong} values were not the supply's (answers out of step)`);
-    return { queries, trips };
+    await until(() => recorded() > 0, 30_000, 'the first readings');
+    const rates = await ratesAfterWarmup(WARMUP_MS, MEASURE_MS, {
+      queries: recorded,
+      trips: () => sim.received.length,
+    });
+    if (wrong() > 0) throw new Error(`scpi bench: ${wrong()} values were not the supply's (answers out of step)`);
+    return rates;
   } finally {
     await plugins.stopAll();
     sim.received.length = 0; // the list of every line would otherwise grow run after run
@@ -86,8 +53,7 @@ export async function measureScpi(): Promise<{ scpi_queries_per_s: number; [k: s
   sim.psu.output = true;
   const dataDir = mkdtempSync(join(tmpdir(), 'plexus-bench-scpi-'));
   try {
-    const runs: Array<{ queries: number; trips: number }> = [];
-    for (let i = 0; i < 3; i++) runs.push(await once(sim, dataDir));
+    const runs = await eachRun(() => once(sim, dataDir));
     return {
       scpi_queries_per_s: Math.round(median(runs.map((r) => r.queries))),
       scpi_round_trips_per_s: Math.round(median(runs.map((r) => r.trips))),

@@ -6,45 +6,38 @@
 // and shows the plugin's answer; a refused value shows the plugin's error. Screenshots go to
 // test-artifacts/screenshots/.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { tempDir } from '../helpers/tmp';
-import { SHOTS, sharedRecorder } from '../helpers/window';
+import { pageReader } from '../helpers/page';
+import { pluginFolder } from '../plugins/helpers';
+import { REGISTER_COLUMNS, REGISTERS_TABLE } from '../fixtures/register-table';
+import { sharedRecorder } from '../helpers/window';
 
 const POLL = { timeout: 20_000 };
 
 const PLUGIN_JSON = { id: 'e2e-regs', name: 'E2E registers', version: '1.0.0', kind: 'script', entry: 'index.ts' };
+// The shared register table, with an on/off column and a smaller cap.
+const CONFIG = {
+  type: 'object',
+  properties: {
+    password: { type: 'string', title: 'Password', format: 'password', default: '' },
+    registers: {
+      ...REGISTERS_TABLE,
+      description: 'One row per holding register',
+      items: {
+        ...REGISTERS_TABLE.items,
+        properties: { ...REGISTER_COLUMNS, enabled: { type: 'boolean', default: true } },
+      },
+      maxItems: 50,
+    },
+  },
+};
 const PLUGIN_TS = `import { definePlugin } from 'plexus-bench/plugin';
 
 export default definePlugin({
   id: 'e2e-regs',
   name: 'E2E registers',
   version: '1.0.0',
-  config: {
-    type: 'object',
-    properties: {
-      password: { type: 'string', title: 'Password', format: 'password', default: '' },
-      registers: {
-        type: 'array',
-        title: 'Registers',
-        description: 'One row per holding register',
-        items: {
-          type: 'object',
-          properties: {
-            unit: { type: 'integer', default: 1, minimum: 0, maximum: 247 },
-            address: { type: 'integer', minimum: 0, maximum: 65535 },
-            type: { type: 'string', enum: ['u16', 's16'], default: 'u16' },
-            metric: { type: 'string', minLength: 1 },
-            enabled: { type: 'boolean', default: true },
-          },
-          required: ['address', 'metric'],
-        },
-        default: [{ address: 0, metric: 'volts' }],
-        maxItems: 50,
-      },
-    },
-  },
+  config: ${JSON.stringify(CONFIG)},
   setup(ctx) {
     const on = ctx.config.registers.filter((r) => r.enabled);
     ctx.status(on.map((r) => r.metric + '@' + r.address).join(' '));
@@ -69,22 +62,11 @@ const rig = sharedRecorder({ shots: true });
 let page: Page;
 let pluginDir: string;
 
-const tid = (id: string) => page.getByTestId(id);
-const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
-const num = async (id: string): Promise<number> => {
-  const t =
-    (await tid(id)
-      .textContent()
-      .catch(() => null)) ?? '';
-  return /\d/.test(t) ? Number(t.replace(/,/g, '')) : NaN;
-};
+const { tid, shot, num } = pageReader(() => page);
 const instance = () => rig.host.state().plugins.find((p) => p.name === 'e2e-regs');
 
 beforeAll(async () => {
-  pluginDir = join(tempDir('plexus-plugin-'), 'e2e-regs');
-  mkdirSync(pluginDir);
-  writeFileSync(join(pluginDir, 'plugin.json'), JSON.stringify(PLUGIN_JSON, null, 2));
-  writeFileSync(join(pluginDir, 'index.ts'), PLUGIN_TS);
+  pluginDir = pluginFolder(PLUGIN_JSON, { 'index.ts': PLUGIN_TS });
   const context = await rig.browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   await page.goto(rig.server.url);

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { PluginCatalogEntry } from '../../src/shared/contract';
 import { tempDir } from '../helpers/tmp';
-import { SHOTS, sharedRecorder } from '../helpers/window';
+import { pageReader } from '../helpers/page';
+import { pluginFolder } from '../plugins/helpers';
+import { sharedRecorder } from '../helpers/window';
 
 const POLL = { timeout: 15_000 };
 
@@ -41,16 +43,7 @@ let page: Page;
 let pluginDir: string;
 let brokenDir: string;
 
-const tid = (id: string) => page.getByTestId(id);
-const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
-/** A figure as shown ("1,234.56") as a number; NaN when there is none yet. */
-const num = async (id: string): Promise<number> => {
-  const t =
-    (await tid(id)
-      .textContent()
-      .catch(() => null)) ?? '';
-  return /\d/.test(t) ? Number(t.replace(/,/g, '')) : NaN;
-};
+const { tid, shot, num } = pageReader(() => page);
 
 /** A TCP port nothing listens on right now (the OS picks it; we release it). */
 function freePort(): Promise<number> {
@@ -65,10 +58,7 @@ function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  pluginDir = join(tempDir('plexus-plugin-'), 'e2e-sensor');
-  mkdirSync(pluginDir);
-  writeFileSync(join(pluginDir, 'plugin.json'), JSON.stringify(PLUGIN_JSON, null, 2));
-  writeFileSync(join(pluginDir, 'index.ts'), PLUGIN_TS);
+  pluginDir = pluginFolder(PLUGIN_JSON, { 'index.ts': PLUGIN_TS });
   brokenDir = join(tempDir('plexus-plugin-'), 'broken');
   mkdirSync(brokenDir);
   writeFileSync(join(brokenDir, 'plugin.json'), '{ "id": "broken", "name": "Broken", ');

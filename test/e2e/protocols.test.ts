@@ -4,13 +4,13 @@
 // units. SCPI's command line changes the supply's voltage and the run records the line. Screenshots
 // of each form and its live values go to test-artifacts/screenshots/ (the README shows them).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { RunDetail } from '../../src/shared/contract';
 import { Mosquitto, closePublishers, publisher, stopBrokers } from '../protocols/mosquitto';
 import { startModbusServer, stopModbusServers, type ModbusServer } from '../protocols/modbus-server';
 import { startScpiSim, type ScpiSim } from '../protocols/scpi-sim';
-import { SHOTS, sharedRecorder } from '../helpers/window';
+import { pageReader } from '../helpers/page';
+import { sharedRecorder } from '../helpers/window';
 
 const POLL = { timeout: 30_000 };
 
@@ -20,15 +20,7 @@ let broker: Mosquitto;
 let supply: ScpiSim;
 let meter: ModbusServer;
 
-const tid = (id: string) => page.getByTestId(id);
-const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
-const num = async (id: string): Promise<number> => {
-  const t =
-    (await tid(id)
-      .textContent()
-      .catch(() => null)) ?? '';
-  return /\d/.test(t) ? Number(t.replace(/,/g, '')) : NaN;
-};
+const { tid, shot, num } = pageReader(() => page);
 
 beforeAll(async () => {
   broker = await Mosquitto.start();

@@ -9,33 +9,18 @@ import { until } from '../helpers/plexus';
 import { cleanupTempDirs, tempDir } from '../helpers/tmp';
 import { call, startHost, stopHost, stopHosts } from '../helpers/host';
 import { pluginFolder, scriptPlugin } from '../plugins/helpers';
+import { REGISTERS_TABLE } from '../fixtures/register-table';
 
 afterEach(async () => {
   await stopHosts();
   cleanupTempDirs();
 });
 
-const CONFIG = `{
+// The plugin's schema, as the source text scriptPlugin writes into its definePlugin({ config }).
+const CONFIG = JSON.stringify({
   type: 'object',
-  properties: {
-    registers: {
-      type: 'array', title: 'Registers',
-      items: {
-        type: 'object',
-        properties: {
-          unit: { type: 'integer', default: 1, minimum: 0, maximum: 247 },
-          address: { type: 'integer', minimum: 0, maximum: 65535 },
-          type: { type: 'string', enum: ['u16', 's16'], default: 'u16' },
-          metric: { type: 'string', minLength: 1 },
-        },
-        required: ['address', 'metric'],
-      },
-      default: [{ address: 0, metric: 'volts' }],
-      maxItems: 500,
-    },
-    password: { type: 'string', format: 'password', default: '' },
-  },
-}`;
+  properties: { registers: REGISTERS_TABLE, password: { type: 'string', format: 'password', default: '' } },
+});
 
 // The plugin tells what it got: the sum of addresses and units (a unit left out counts its
 // default, 1), so 304 proves both rows arrived with their defaults filled in.

@@ -3,6 +3,7 @@
 // fails here too. The @ts-expect-error lines prove the types are narrow, not `any`.
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { definePlugin, type ConfigOf, type PluginContext } from '../../src/main/plugins/api';
+import { REGISTER_COLUMNS, REGISTERS_TABLE } from '../fixtures/register-table';
 
 const schema = {
   type: 'object',
@@ -10,21 +11,8 @@ const schema = {
     rateHz: { type: 'number', default: 10 },
     host: { type: 'string', format: 'password' },
     registers: {
-      type: 'array',
-      title: 'Registers',
-      items: {
-        type: 'object',
-        properties: {
-          unit: { type: 'integer', default: 1, minimum: 0, maximum: 247 },
-          address: { type: 'integer', minimum: 0, maximum: 65535 },
-          type: { type: 'string', enum: ['u16', 's16'], default: 'u16' },
-          metric: { type: 'string', minLength: 1 },
-          scale: { type: 'number' },
-        },
-        required: ['address', 'metric'],
-      },
-      default: [{ address: 0, metric: 'volts' }],
-      maxItems: 500,
+      ...REGISTERS_TABLE,
+      items: { ...REGISTERS_TABLE.items, properties: { ...REGISTER_COLUMNS, scale: { type: 'number' } } },
     },
     optionalTable: {
       type: 'array',

@@ -144,20 +144,26 @@ const row = (r: Pick<RegisterRow, 'metric' | 'address'> & Partial<RegisterRow>):
 const MAIN: GroupRow[] = [{ group: 'main', interval_s: 1 }];
 const problemsOf = (r: ReturnType<typeof checkRegisterMap>): string[] => (r.ok ? [] : r.problems);
 
+/** The settings resolved as the host does (defaults, then these) as r, and their map checked over TCP. */
+function resolvedMap(values: Record<string, unknown>, more?: Record<string, unknown>) {
+  const r = resolveConfig(configSchema, values, more);
+  if (!r.ok) throw new Error(r.message);
+  const map = checkRegisterMap(
+    r.config.registers as unknown as RegisterRow[],
+    r.config.groups as unknown as GroupRow[],
+    TCP,
+  );
+  if (!map.ok) throw new Error(map.problems.join('; '));
+  return { r, map };
+}
+
 describe('the settings schema', () => {
   /** The settings as the host resolves them before setup: defaults, then these; every cell checked. */
   const resolve = (values: Record<string, unknown>) => resolveConfig(configSchema, values);
 
   it('is a schema the window can draw, whose example map is a map the plugin runs', () => {
     expect(schemaProblem(configSchema)).toBeNull();
-    const r = resolve({});
-    if (!r.ok) throw new Error(r.message);
-    const map = checkRegisterMap(
-      r.config.registers as unknown as RegisterRow[],
-      r.config.groups as unknown as GroupRow[],
-      { gap: 8, maxRegisters: 125, rtu: false },
-    );
-    if (!map.ok) throw new Error(map.problems.join('; '));
+    const { map } = resolvedMap({});
     expect(map.groups.map((g) => [g.name, g.fields.map((f) => f.metric), shape(g.requests)])).toEqual([
       ['main', ['voltage', 'current', 'energy'], ['1/holding/256+2:1', '1/input/0+4:2']],
     ]);
@@ -228,14 +234,7 @@ describe("the README's worked example", () => {
       registers: imported('registers', blocks[0]!),
       groups: imported('groups', blocks[1]!),
     };
-    const r = resolveConfig(configSchema, config, { host: '192.168.1.40' });
-    if (!r.ok) throw new Error(r.message);
-    const map = checkRegisterMap(
-      r.config.registers as unknown as RegisterRow[],
-      r.config.groups as unknown as GroupRow[],
-      { gap: 8, maxRegisters: 125, rtu: false },
-    );
-    if (!map.ok) throw new Error(map.problems.join('; '));
+    const { r, map } = resolvedMap(config, { host: '192.168.1.40' });
     const line = readingLine('192.168.1.40:502', map.groups);
     expect(readme.replace(/\n/g, ' ')).toContain(`\`${line}\``);
     expect(map.groups.map((g) => shape(g.requests))).toEqual([

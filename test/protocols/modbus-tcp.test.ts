@@ -2,6 +2,8 @@
 // it) against a real Modbus TCP device: pymodbus serving a known datastore on loopback.
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import type { GroupRow } from '../../plugins/modbus/register-map';
+import type { ConfigValues, TableRow } from '../../src/shared/plugin-config';
 import { until } from '../helpers/plexus';
 import { cleanupTempDirs } from '../helpers/tmp';
 import { CommandBoard, MemorySink, plugins, REPO, stopManagers } from '../plugins/helpers';
@@ -26,21 +28,34 @@ function start() {
   };
   const log = (name: string) => view(name).log.map((l) => l.message);
   const describeView = (name: string) => JSON.stringify({ ...view(name), log: log(name).slice(-8) });
-  return { sink, manager, view, log, describeView };
+  /** Adds the plugin as `name`, polling the device on loopback at `port`. */
+  const add = (
+    name: string,
+    rows: readonly TableRow[],
+    groups: ReadonlyArray<Partial<GroupRow>>,
+    port: number,
+    settings: ConfigValues = {},
+  ) => manager.add(PLUGIN, name, modbusConfig(rows, groups, { host: '127.0.0.1', port, ...settings }));
+  /** The device under test as "dut": holding register 0 as v, every 0.1 s; back after three values. */
+  const addDut = async (port: number, timeoutS: number) => {
+    add('dut', [{ metric: 'v', address: 0 }], [{ group: 'main', interval_s: 0.1 }], port, { timeoutS });
+    await until(() => sink.of('dut.v').length >= 3, LONG, `values (${describeView('dut')})`);
+  };
+  /** Waits for five values of dut.v past the first `before`. */
+  const fiveMore = (before: number) =>
+    until(() => sink.of('dut.v').length >= before + 5, LONG, `values again (${describeView('dut')})`);
+  return { sink, manager, view, log, describeView, add, addDut, fiveMore };
 }
 
 describe('Modbus plugin over TCP', () => {
   it('decodes every type and word order exactly, in one request per unit and function, one timestamp per poll', async () => {
     const server = await startModbusServer();
     const h = start();
-    h.manager.add(
-      PLUGIN,
+    h.add(
       'meter',
-      modbusConfig(
-        KNOWN.map((k) => k.row),
-        [{ group: 'main', interval_s: 0.2 }],
-        { host: '127.0.0.1', port: server.port },
-      ),
+      KNOWN.map((k) => k.row),
+      [{ group: 'main', interval_s: 0.2 }],
+      server.port,
     );
     await until(
       () => KNOWN.every((k) => h.sink.of(`meter.${String(k.row.metric)}`).length >= 3),
@@ -82,22 +97,19 @@ describe('Modbus plugin over TCP', () => {
   it('counts exception responses per group, in words, while another group keeps polling', async () => {
     const server = await startModbusServer();
     const h = start();
-    h.manager.add(
-      PLUGIN,
+    h.add(
       'rig',
-      modbusConfig(
-        [
-          { metric: 'good', address: 0, group: 'fast' },
-          { metric: 'busy', address: BUSY_ADDRESS, group: 'busy' },
-          { metric: 'missing', address: 40100, group: 'missing' },
-        ],
-        [
-          { group: 'fast', interval_s: 0.05 },
-          { group: 'busy', interval_s: 0.05 },
-          { group: 'missing', interval_s: 0.05 },
-        ],
-        { host: '127.0.0.1', port: server.port },
-      ),
+      [
+        { metric: 'good', address: 0, group: 'fast' },
+        { metric: 'busy', address: BUSY_ADDRESS, group: 'busy' },
+        { metric: 'missing', address: 40100, group: 'missing' },
+      ],
+      [
+        { group: 'fast', interval_s: 0.05 },
+        { group: 'busy', interval_s: 0.05 },
+        { group: 'missing', interval_s: 0.05 },
+      ],
+      server.port,
     );
     const counted = /busy (\d+) polls: (\d+) exceptions · missing (\d+) polls: (\d+) exceptions$/;
     await until(
@@ -130,16 +142,7 @@ describe('Modbus plugin over TCP', () => {
   it('a device that stops answering: timeouts counted and said in words; polling resumes when it answers again', async () => {
     const server = await startModbusServer();
     const h = start();
-    h.manager.add(
-      PLUGIN,
-      'dut',
-      modbusConfig([{ metric: 'v', address: 0 }], [{ group: 'main', interval_s: 0.1 }], {
-        host: '127.0.0.1',
-        port: server.port,
-        timeoutS: 0.3,
-      }),
-    );
-    await until(() => h.sink.of('dut.v').length >= 3, LONG, `values (${h.describeView('dut')})`);
+    await h.addDut(server.port, 0.3);
 
     await server.mute();
     await until(
@@ -154,7 +157,7 @@ describe('Modbus plugin over TCP', () => {
     expect(h.sink.of('dut.v').length).toBe(silent);
 
     await server.unmute();
-    await until(() => h.sink.of('dut.v').length >= silent + 5, LONG, `values again (${h.describeView('dut')})`);
+    await h.fiveMore(silent);
     expect(h.log('dut').some((l) => /^main: answered again after \d+ poll\(s\) with failures$/.test(l))).toBe(true);
     expect(h.view('dut')).toMatchObject({ state: 'running', restarts: 0 });
   });
@@ -163,16 +166,7 @@ describe('Modbus plugin over TCP', () => {
     const first = await startModbusServer();
     const port = first.port;
     const h = start();
-    h.manager.add(
-      PLUGIN,
-      'dut',
-      modbusConfig([{ metric: 'v', address: 0 }], [{ group: 'main', interval_s: 0.1 }], {
-        host: '127.0.0.1',
-        port,
-        timeoutS: 0.5,
-      }),
-    );
-    await until(() => h.sink.of('dut.v').length >= 3, LONG, `values (${h.describeView('dut')})`);
+    await h.addDut(port, 0.5);
 
     await first.stop();
     await until(
@@ -193,7 +187,7 @@ describe('Modbus plugin over TCP', () => {
 
     const before = h.sink.of('dut.v').length;
     await startModbusServer({ port });
-    await until(() => h.sink.of('dut.v').length >= before + 5, LONG, `values again (${h.describeView('dut')})`);
+    await h.fiveMore(before);
     expect(h.log('dut').filter((l) => l === `connected at 127.0.0.1:${port}`).length).toBe(2);
     expect(h.view('dut')).toMatchObject({ state: 'running', restarts: 0 });
     await until(
@@ -220,35 +214,29 @@ describe('Modbus plugin over TCP', () => {
     const server = await startModbusServer();
     const h = start();
     // Cells that break their column: the recorder refuses the settings, nothing runs.
-    h.manager.add(
-      PLUGIN,
+    h.add(
       'cells',
-      modbusConfig(
-        [
-          { metric: 'ok', address: 0 },
-          { metric: 'power', address: 2, type: 'f16' },
-          { metric: 'far', address: 70000 },
-        ],
-        [{ group: 'main', interval_s: 1 }],
-        { host: '127.0.0.1', port: server.port },
-      ),
+      [
+        { metric: 'ok', address: 0 },
+        { metric: 'power', address: 2, type: 'f16' },
+        { metric: 'far', address: 70000 },
+      ],
+      [{ group: 'main', interval_s: 1 }],
+      server.port,
     );
     // Rows that are each fine but wrong together: the plugin refuses them before sending anything.
-    h.manager.add(
-      PLUGIN,
+    h.add(
       'rows',
-      modbusConfig(
-        [
-          { metric: 'ok', address: 0 },
-          { metric: 'v1', function: 'input', address: 0, type: 'f32' },
-          { metric: 'ok', address: 4 },
-          { metric: 'relay', function: 'coil', address: 3, type: 'f32' },
-          { metric: 'v2', function: 'input', address: 1, type: 'f32' },
-          { metric: 'hourly', address: 7, group: 'slow' },
-        ],
-        [{ group: 'main', interval_s: 1 }],
-        { host: '127.0.0.1', port: server.port },
-      ),
+      [
+        { metric: 'ok', address: 0 },
+        { metric: 'v1', function: 'input', address: 0, type: 'f32' },
+        { metric: 'ok', address: 4 },
+        { metric: 'relay', function: 'coil', address: 3, type: 'f32' },
+        { metric: 'v2', function: 'input', address: 1, type: 'f32' },
+        { metric: 'hourly', address: 7, group: 'slow' },
+      ],
+      [{ group: 'main', interval_s: 1 }],
+      server.port,
     );
     await until(
       () => /row 3/.test(h.view('rows').message ?? '') && h.view('cells').state === 'invalid',

@@ -13,25 +13,9 @@ import {
   type ConfigSchema,
   type TableField,
 } from '../../src/shared/plugin-config';
+import { REGISTERS_TABLE } from '../fixtures/register-table';
 
-const registers: TableField = {
-  type: 'array',
-  title: 'Registers',
-  description: 'One row per holding register',
-  items: {
-    type: 'object',
-    properties: {
-      unit: { type: 'integer', default: 1, minimum: 0, maximum: 247 },
-      address: { type: 'integer', minimum: 0, maximum: 65535 },
-      type: { type: 'string', enum: ['u16', 's16'], default: 'u16' },
-      metric: { type: 'string', minLength: 1 },
-    },
-    required: ['address', 'metric'],
-  },
-  default: [{ address: 0, metric: 'volts' }],
-  minItems: 0,
-  maxItems: 500,
-};
+const registers: TableField = { ...REGISTERS_TABLE, description: 'One row per holding register', minItems: 0 };
 const schema: ConfigSchema = { type: 'object', properties: { registers, rate: { type: 'number', default: 1 } } };
 
 describe('table fields in the config schema', () => {
