@@ -13,6 +13,9 @@ import { Backoff } from './backoff';
 import { describeDisconnect, describeError, type Where } from './errors';
 import { filterMatches, type Subscription } from './topic-map';
 
+/** Topics whose first matching subscription is kept (a bench's devices use a handful). */
+const FIRST_SUBSCRIPTIONS_KEPT = 10_000;
+
 export interface BrokerOptions {
   host: string;
   port: number;
@@ -49,6 +52,8 @@ const KEEPALIVE_S = 30;
 const GOODBYE_MS = 2000;
 
 export class BrokerConnection {
+  /** Each topic's first matching subscription identifier (0: none), as isFirstCopy found it. */
+  private readonly firstSubscription = new Map<string, number>();
   readonly where: Where;
   private client: MqttClient | null = null;
   private retry: NodeJS.Timeout | null = null;
@@ -191,8 +196,14 @@ export class BrokerConnection {
    * delivers once), every delivery.
    */
   private isFirstCopy(topic: string, ids: number | number[] | undefined): boolean {
-    if (ids === undefined) return true;
-    const first = this.subscriptions.findIndex((s) => filterMatches(s.filter, topic)) + 1;
+    if (ids === undefined || this.subscriptions.length === 1) return true;
+    // A device publishes to the same few topics over and over: each topic's answer is kept.
+    let first = this.firstSubscription.get(topic);
+    if (first === undefined) {
+      first = this.subscriptions.findIndex((s) => filterMatches(s.filter, topic)) + 1;
+      if (this.firstSubscription.size >= FIRST_SUBSCRIPTIONS_KEPT) this.firstSubscription.clear();
+      this.firstSubscription.set(topic, first);
+    }
     return first === 0 || (Array.isArray(ids) ? ids.includes(first) : ids === first);
   }
 
