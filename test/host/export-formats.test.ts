@@ -39,7 +39,7 @@ const UNITS: Record<string, string> = { 'psu.supply_v': 'V', 'psu.current_a': 'A
 /**
  * A run of several sources at different rates: the PSU at 20 Hz, a thermocouple at 3 Hz sent late
  * (so its timestamps go back in time in the log), a pump as booleans, a text status with a
- * formula, two values of one metric in the same millisecond, events and a marker.
+ * formula, two values of one metric in the same millisecond, events (one with a number) and a marker.
  */
 async function recordRun(h: Host): Promise<RunView> {
   await call(h, 'run.start', { name: 'formats-001' });
@@ -60,6 +60,7 @@ async function recordRun(h: Host): Promise<RunView> {
   h.client.send('psu.supply_v', 1.75, { timestamp: t0 + 26, tags: { probe: 'Prüfstand °C' } }); // a tag beyond ASCII
   h.client.event('door', 'opened', { timestamp: t0 + 1234 });
   h.client.event('door', { by: 'ana', why: 'check' }, { timestamp: t0 + 4321 });
+  h.client.event('door.cycles', 3, { timestamp: t0 + 4400 }); // an event with a number: on /events only
   await call(h, 'marker.add', { note: 'valve opened' });
   const ended = (await call(h, 'run.stop', {}))!;
   await h.client.flush();

@@ -168,11 +168,12 @@ export async function writeMcap(
 
   await file.start({ profile: '', library: 'plexus-bench' });
   await file.metadata({ name: MCAP_RUN_METADATA, metadata: runMetadata(info) });
-  // The number channels, ahead of the chunks built elsewhere that use them.
+  // The number channels of the chunks built elsewhere, written ahead of the first that uses each
+  // (an event with numbers is in the index too, but its messages go to /events).
   const numberChannels = new Map<string, number>();
   for (const metric of new Set(opts.numberMetrics)) {
     const { key, channel } = channelOf('number', metric);
-    const id = await file.channelNow(channel);
+    const id = file.reserve(channel);
     channelIds.set(key, id);
     numberChannels.set(metric, id);
   }

@@ -31,11 +31,16 @@ export class McapFileWriter {
   private readonly records = new McapRecordBuilder();
   private readonly chunk = new McapChunkBuilder({ useMessageIndex: true });
   private readonly schemas: Schema[] = [];
-  private readonly channels: Channel[] = [];
+  /** The channels written to the file, by id. */
+  private readonly channels = new Map<number, Channel>();
+  /** Channels reserved for chunks built elsewhere, not written until a chunk uses them. */
+  private readonly reserved = new Map<number, Channel>();
+  private readonly schemasUsed = new Set<number>();
+  private nextChannelId = 0;
   private readonly chunkIndexes: McapTypes.ChunkIndex[] = [];
   private readonly metadataIndexes: McapTypes.MetadataIndex[] = [];
   /** Messages per channel id (numbers: a BigInt per message would cost more than the message). */
-  private readonly counts: number[] = [];
+  private readonly counts = new Map<number, number>();
   private messages = 0;
   private firstTime = 0n;
   private lastTime = 0n;
@@ -72,40 +77,48 @@ export class McapFileWriter {
    * chunk now, ahead of its first message, so a reader streaming the file meets it before use.
    */
   channel(c: Omit<Channel, 'id'>): number {
-    const id = this.channels.length;
-    const channel = { ...c, id };
-    if (c.schemaId !== 0 && !this.channels.some((o) => o.schemaId === c.schemaId))
-      this.chunk.addSchema(this.schemas[c.schemaId - 1]!);
+    const channel = { ...c, id: this.nextChannelId++ };
+    if (this.firstUseOf(c.schemaId)) this.chunk.addSchema(this.schemas[c.schemaId - 1]!);
     this.chunk.addChannel(channel);
-    this.channels.push(channel);
-    this.counts.push(0);
-    return id;
+    this.channels.set(channel.id, channel);
+    return channel.id;
   }
 
   /**
-   * A channel's id, its record (and its schema's, the first time) written to the data section
-   * now: for channels whose messages come in chunks built elsewhere (addChunk), which must follow
-   * them in the file.
+   * A channel's id for chunks built elsewhere (addChunk), its record not written yet: addChunk
+   * writes it to the data section ahead of the first chunk that uses it, so a channel no chunk
+   * uses is never in the file.
    */
-  async channelNow(c: Omit<Channel, 'id'>): Promise<number> {
-    const id = this.channels.length;
-    const channel = { ...c, id };
-    if (c.schemaId !== 0 && !this.channels.some((o) => o.schemaId === c.schemaId))
-      this.records.writeSchema(this.schemas[c.schemaId - 1]!);
-    this.records.writeChannel(channel);
-    this.channels.push(channel);
-    this.counts.push(0);
-    await this.flushRecords(true);
-    return id;
+  reserve(c: Omit<Channel, 'id'>): number {
+    const channel = { ...c, id: this.nextChannelId++ };
+    this.reserved.set(channel.id, channel);
+    return channel.id;
+  }
+
+  /** Whether the schema is met for the first time (it is then written where its channel is). */
+  private firstUseOf(schemaId: number): boolean {
+    if (schemaId === 0 || this.schemasUsed.has(schemaId)) return false;
+    this.schemasUsed.add(schemaId);
+    return true;
   }
 
   /** A chunk built elsewhere (mcap-chunk.ts) on channels this file has, written as it is. */
   async addChunk(c: BuiltChunk): Promise<void> {
     if (c.messages === 0) return;
+    // Its channels not yet in the file go ahead of it, in the data section.
+    for (const [id] of c.counts) {
+      const channel = this.reserved.get(id);
+      if (!channel) continue;
+      this.reserved.delete(id);
+      if (this.firstUseOf(channel.schemaId)) this.records.writeSchema(this.schemas[channel.schemaId - 1]!);
+      this.records.writeChannel(channel);
+      this.channels.set(id, channel);
+    }
+    await this.flushRecords(true);
     if (this.messages === 0 || c.start < this.firstTime) this.firstTime = c.start;
     if (this.messages === 0 || c.end > this.lastTime) this.lastTime = c.end;
     this.messages += c.messages;
-    for (const [id, n] of c.counts) this.counts[id]! += n;
+    for (const [id, n] of c.counts) this.counts.set(id, (this.counts.get(id) ?? 0) + n);
     const chunkStartOffset = this.out.position();
     this.chunkIndexes.push({
       messageStartTime: c.start,
@@ -127,7 +140,7 @@ export class McapFileWriter {
     if (this.messages === 0 || m.logTime < this.firstTime) this.firstTime = m.logTime;
     if (this.messages === 0 || m.logTime > this.lastTime) this.lastTime = m.logTime;
     this.messages++;
-    this.counts[m.channelId]!++;
+    this.counts.set(m.channelId, (this.counts.get(m.channelId) ?? 0) + 1);
     this.chunk.addMessage(m);
     return this.chunk.byteLength > CHUNK_BYTES;
   }
@@ -185,18 +198,18 @@ export class McapFileWriter {
       if (groupLength > 0n) offsets.push({ groupOpcode, groupStart, groupLength });
     };
     group(Opcode.SCHEMA, () => this.schemas.map((s) => this.records.writeSchema(s)));
-    group(Opcode.CHANNEL, () => this.channels.map((c) => this.records.writeChannel(c)));
+    group(Opcode.CHANNEL, () => [...this.channels.values()].map((c) => this.records.writeChannel(c)));
     group(Opcode.STATISTICS, () => [
       this.records.writeStatistics({
         messageCount: BigInt(this.messages),
         schemaCount: this.schemas.length,
-        channelCount: this.channels.length,
+        channelCount: this.channels.size,
         attachmentCount: 0,
         metadataCount: this.metadataCount,
         chunkCount: this.chunkIndexes.length,
         messageStartTime: this.firstTime,
         messageEndTime: this.lastTime,
-        channelMessageCounts: new Map(this.counts.map((n, id) => [id, BigInt(n)])),
+        channelMessageCounts: new Map([...this.counts].map(([id, n]) => [id, BigInt(n)])),
       }),
     ]);
     group(Opcode.METADATA_INDEX, () => this.metadataIndexes.map((m) => this.records.writeMetadataIndex(m)));
