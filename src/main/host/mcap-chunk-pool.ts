@@ -1,4 +1,4 @@
-// The MCAP export's chunk builders: worker threads (one per core, at most MAX_WORKERS), each
+// The MCAP export's chunk builders: worker threads (one more than the cores, at most MAX_WORKERS), each
 // building whole chunks from pieces of a run's log, so the export uses the machine's cores while
 // the main thread reads the run and writes the file. A worker that fails fails the export with
 // its reason; the pool is always closed by the export, whatever happens.
@@ -86,6 +86,11 @@ export class ChunkPool {
   }
 }
 
+/**
+ * One thread more than the cores: the main thread mostly waits (on the disk, on the threads), so
+ * one more builder keeps every core busy. Measured on 2 cores, 2.2M points: 2 threads 540,000
+ * points/s, 3 threads 600,000, 4 threads 470,000.
+ */
 function defaultSize(): number {
-  return Math.max(1, Math.min(MAX_WORKERS, availableParallelism()));
+  return Math.max(1, Math.min(MAX_WORKERS, availableParallelism() + 1));
 }

@@ -107,7 +107,7 @@ export type McapProgress = (read: number) => void;
 export interface McapWriteOptions {
   /** The run's metrics with numbers (from the library's index): their channels come first. */
   numberMetrics: readonly string[];
-  /** Threads building chunks: 0 builds them here (a small run); default, one per core. */
+  /** Threads building chunks: 0 builds them here (a small run); default, one more than the cores. */
   threads?: number;
 }
 
