@@ -66,7 +66,18 @@ export function buildNumberChunk(pieces: readonly LinePiece[], channels: Readonl
   };
   for (const piece of pieces) lines += reader.visit(piece, visitor);
 
-  const built = { lines, rest, messages: chunk.numMessages, counts: [...counts] };
+  return { ...finishChunk(chunk, counts), lines, rest };
+}
+
+/**
+ * A chunk builder's messages as a chunk record and its message indexes, with what the file's
+ * indexes need (the builder is left as it was: reset it for the next chunk).
+ */
+export function finishChunk(
+  chunk: McapChunkBuilder,
+  counts: ReadonlyMap<number, number>,
+): Omit<BuiltChunk, 'lines' | 'rest'> {
+  const built = { messages: chunk.numMessages, counts: [...counts] };
   if (chunk.numMessages === 0)
     return {
       ...built,
@@ -92,6 +103,7 @@ export function buildNumberChunk(pieces: readonly LinePiece[], channels: Readonl
   );
   const indexOffsets: Array<[number, number]> = [];
   for (const index of chunk.indices) {
+    // Channels registered in this chunk but without a message here need no index.
     if (index.records.length === 0) continue;
     indexOffsets.push([index.channelId, out.length]);
     out.writeMessageIndex(index);

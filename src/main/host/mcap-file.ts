@@ -12,7 +12,7 @@
 
 import { crc32 } from 'node:zlib';
 import { McapChunkBuilder, McapConstants, McapRecordBuilder, type McapTypes } from '@mcap/core';
-import type { BuiltChunk } from './mcap-chunk';
+import { finishChunk, type BuiltChunk } from './mcap-chunk';
 
 type Channel = McapTypes.Channel;
 type Schema = McapTypes.Schema;
@@ -41,6 +41,8 @@ export class McapFileWriter {
   private readonly metadataIndexes: McapTypes.MetadataIndex[] = [];
   /** Messages per channel id (numbers: a BigInt per message would cost more than the message). */
   private readonly counts = new Map<number, number>();
+  /** Messages per channel id in the current chunk. */
+  private readonly chunkCounts = new Map<number, number>();
   private messages = 0;
   private firstTime = 0n;
   private lastTime = 0n;
@@ -103,7 +105,7 @@ export class McapFileWriter {
   }
 
   /** A chunk built elsewhere (mcap-chunk.ts) on channels this file has, written as it is. */
-  async addChunk(c: BuiltChunk): Promise<void> {
+  async addChunk(c: Omit<BuiltChunk, 'lines' | 'rest'>): Promise<void> {
     if (c.messages === 0) return;
     // Its channels not yet in the file go ahead of it, in the data section.
     for (const [id] of c.counts) {
@@ -137,50 +139,17 @@ export class McapFileWriter {
 
   /** Adds a message to the current chunk; true when the chunk is full (await flushChunk()). */
   add(m: Message): boolean {
-    if (this.messages === 0 || m.logTime < this.firstTime) this.firstTime = m.logTime;
-    if (this.messages === 0 || m.logTime > this.lastTime) this.lastTime = m.logTime;
-    this.messages++;
-    this.counts.set(m.channelId, (this.counts.get(m.channelId) ?? 0) + 1);
+    this.chunkCounts.set(m.channelId, (this.chunkCounts.get(m.channelId) ?? 0) + 1);
     this.chunk.addMessage(m);
     return this.chunk.byteLength > CHUNK_BYTES;
   }
 
   /** Writes the current chunk and its message indexes (nothing when it holds no message). */
   async flushChunk(): Promise<void> {
-    const chunk = this.chunk;
-    if (chunk.numMessages === 0) return;
-    const data = chunk.buffer;
-    const chunkStartOffset = this.out.position();
-    const chunkLength = this.records.writeChunk({
-      messageStartTime: chunk.messageStartTime,
-      messageEndTime: chunk.messageEndTime,
-      uncompressedSize: BigInt(data.byteLength),
-      uncompressedCrc: crc32(data),
-      compression: '',
-      records: data,
-    });
-    const messageIndexStart = chunkStartOffset + BigInt(this.records.length);
-    const messageIndexOffsets = new Map<number, bigint>();
-    let messageIndexLength = 0n;
-    for (const index of chunk.indices) {
-      // Channels registered in this chunk but without a message here need no index.
-      if (index.records.length === 0) continue;
-      messageIndexOffsets.set(index.channelId, messageIndexStart + messageIndexLength);
-      messageIndexLength += this.records.writeMessageIndex(index);
-    }
-    this.chunkIndexes.push({
-      messageStartTime: chunk.messageStartTime,
-      messageEndTime: chunk.messageEndTime,
-      chunkStartOffset,
-      chunkLength,
-      messageIndexOffsets,
-      messageIndexLength,
-      compression: '',
-      compressedSize: BigInt(data.byteLength),
-      uncompressedSize: BigInt(data.byteLength),
-    });
-    chunk.reset();
-    await this.flushRecords(true);
+    const built = finishChunk(this.chunk, this.chunkCounts);
+    this.chunk.reset();
+    this.chunkCounts.clear();
+    await this.addChunk(built);
   }
 
   /** The last chunk, data end and the summary; the file is complete when this resolves. */
